@@ -1,0 +1,94 @@
+package io.beckon.engine.core;
+
+import io.beckon.schema.state.CartState;
+import io.beckon.schema.state.ProfileState;
+import io.beckon.schema.state.TriggerState;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A {@link UserStore} on plain maps: for tests and for tools that run the engine without Flink. */
+public final class InMemoryUserStore implements UserStore {
+  private ProfileState profile;
+  private CartState cart;
+  private TriggerState triggers;
+  private final Map<String, Object> attributes = new HashMap<>();
+  private final Map<String, Long> seen = new HashMap<>();
+
+  @Override
+  public ProfileState profile() {
+    return profile;
+  }
+
+  @Override
+  public void profile(ProfileState profile) {
+    this.profile = profile;
+  }
+
+  @Override
+  public CartState cart() {
+    return cart;
+  }
+
+  @Override
+  public void cart(CartState cart) {
+    this.cart = cart;
+  }
+
+  @Override
+  public TriggerState triggers() {
+    return triggers;
+  }
+
+  @Override
+  public void triggers(TriggerState triggers) {
+    this.triggers = triggers;
+  }
+
+  @Override
+  public Object attribute(String name) {
+    return attributes.get(name);
+  }
+
+  @Override
+  public void attribute(String name, Object value) {
+    if (value == null) {
+      attributes.remove(name);
+    } else {
+      attributes.put(name, value);
+    }
+  }
+
+  @Override
+  public Long seenEvent(String eventId) {
+    return seen.get(eventId);
+  }
+
+  @Override
+  public void rememberEvent(String eventId, long time) {
+    seen.put(eventId, time);
+  }
+
+  @Override
+  public void forgetEventsBefore(long time) {
+    seen.values().removeIf(t -> t < time);
+  }
+
+  @Override
+  public void clear() {
+    profile = null;
+    cart = null;
+    triggers = null;
+    attributes.clear();
+    seen.clear();
+  }
+
+  /** Whether nothing at all is stored (for tests of erasure and cleanup). */
+  public boolean isEmpty() {
+    return profile == null && cart == null && triggers == null && attributes.isEmpty() && seen.isEmpty();
+  }
+
+  /** How many event ids are remembered for deduplication. */
+  public int rememberedEvents() {
+    return seen.size();
+  }
+}

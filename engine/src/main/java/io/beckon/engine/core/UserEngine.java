@@ -1,0 +1,315 @@
+package io.beckon.engine.core;
+
+import static io.beckon.engine.event.EventTypes.*;
+
+import io.beckon.engine.event.UserEvent;
+import io.beckon.engine.geo.Fence;
+import io.beckon.engine.json.Json;
+import io.beckon.engine.profile.ProfileUpdater;
+import io.beckon.engine.rules.Rule;
+import io.beckon.engine.rules.RuleSet;
+import io.beckon.engine.rules.Trigger;
+import io.beckon.engine.time.Durations;
+import io.beckon.schema.state.PendingFire;
+import io.beckon.schema.state.TriggerState;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One user's engine: applies events in order and takes the fires that fall due. The caller (the
+ * Flink operator, or a test) is responsible for calling {@link #apply} for every event at an
+ * instant, in {@link UserEvent#APPLICATION_ORDER}, before {@link #fireDue} for that instant.
+ */
+public final class UserEngine {
+  /** How long an event id is remembered for deduplication, in event time. */
+  public static final long DEDUP_WINDOW = Durations.DAY;
+
+  private final RuleSet rules;
+
+  public UserEngine(RuleSet rules) {
+    this.rules = rules;
+  }
+
+  public RuleSet rules() {
+    return rules;
+  }
+
+  /**
+   * Applies an on-time event: deduplication, erasure, then exit_on cancellations, the profile
+   * effect and the trigger effects, in that order. Returns false for a duplicate (no effect).
+   */
+  public boolean apply(UserEvent e, UserStore store) {
+    if (isDuplicate(e, store)) {
+      return false;
+    }
+    if (e.type().equals(USER_ERASED)) {
+      // Erasure forgets everything, the dedup memory included: the user's next life starts empty.
+      store.clear();
+      return true;
+    }
+    store.rememberEvent(e.eventId(), e.time());
+    cancelOnExit(e, store);
+    ProfileUpdater.apply(e, store);
+    for (Rule rule : rules.rules()) {
+      if (rule.enabled()) {
+        applyTrigger(rule, e, store);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Applies an event later than the disorder bound: it updates attributes, consent and tokens,
+   * but never starts, cancels or fires a trigger. Returns false for a duplicate.
+   */
+  public boolean applyLate(UserEvent e, UserStore store) {
+    if (isDuplicate(e, store) || e.type().equals(USER_ERASED)) {
+      return false;
+    }
+    store.rememberEvent(e.eventId(), e.time());
+    ProfileUpdater.applyLate(e, store);
+    return true;
+  }
+
+  private static boolean isDuplicate(UserEvent e, UserStore store) {
+    Long seen = store.seenEvent(e.eventId());
+    return seen != null && Math.abs(e.time() - seen) <= DEDUP_WINDOW;
+  }
+
+  /** Forgets event ids that can no longer make an event at or after {@code now} a duplicate. */
+  public static void expireDedup(long now, UserStore store) {
+    store.forgetEventsBefore(now - DEDUP_WINDOW);
+  }
+
+  /** Takes every fire due at or before {@code now}: priority, rule id, creation order. */
+  public void fireDue(String userId, long now, UserStore store, FireListener out) {
+    TriggerState state = store.triggers();
+    if (state == null) {
+      return;
+    }
+    List<PendingFire> due = new ArrayList<>();
+    for (Iterator<PendingFire> it = state.getPending().iterator(); it.hasNext(); ) {
+      PendingFire fire = it.next();
+      if (fire.getDueTime() <= now) {
+        due.add(fire);
+        it.remove();
+      }
+    }
+    due.sort(
+        Comparator.comparing((PendingFire f) -> fireRank(f.getRuleId()))
+            .thenComparing(PendingFire::getRuleId)
+            .thenComparingLong(PendingFire::getSeq));
+    for (PendingFire fire : due) {
+      Rule rule = rules.get(fire.getRuleId());
+      if (rule == null || !rule.enabled()) {
+        continue;
+      }
+      if (rule.trigger() instanceof Trigger.GeofenceEntered g && withinFenceCooldown(g, fire, now, state)) {
+        continue;
+      }
+      if (FireEvaluator.evaluate(rule, fire, userId, now, store, out) && rule.reentry().remembersFires()) {
+        state.getLastFire().put(rule.id(), now);
+      }
+    }
+    forgetExpiredHistory(now, state);
+    store.triggers(isEmpty(state) ? null : state);
+  }
+
+  private int fireRank(String ruleId) {
+    Rule rule = rules.get(ruleId);
+    return rule == null ? Integer.MAX_VALUE : -rule.priority();
+  }
+
+  /**
+   * The fence cooldown limits the trigger itself: a fire less than {@code cooldown} after the
+   * previous fire of the rule for the fence does not happen at all.
+   */
+  private static boolean withinFenceCooldown(
+      Trigger.GeofenceEntered g, PendingFire fire, long now, TriggerState state) {
+    String key = fenceKey(fire.getRuleId(), fire.getFenceId());
+    Long previous = state.getFenceLastFire().get(key);
+    if (previous != null && now - previous < g.cooldown()) {
+      return true;
+    }
+    state.getFenceLastFire().put(key, now);
+    return false;
+  }
+
+  /** History is kept only while it can still suppress something, so idle users' state shrinks. */
+  private void forgetExpiredHistory(long now, TriggerState state) {
+    state.getLastFire()
+        .entrySet()
+        .removeIf(
+            e -> {
+              Rule rule = rules.get(e.getKey());
+              return rule == null
+                  || !rule.reentry().remembersFires()
+                  || (!rule.reentry().once() && now - e.getValue() >= rule.reentry().cooldown());
+            });
+    state.getFenceLastFire()
+        .entrySet()
+        .removeIf(
+            e -> {
+              Rule rule = rules.get(e.getKey().substring(0, e.getKey().indexOf('/')));
+              return !(rule != null && rule.trigger() instanceof Trigger.GeofenceEntered g)
+                  || now - e.getValue() >= g.cooldown();
+            });
+  }
+
+  /** The distinct instants at which this user has fires pending (the timers the host needs). */
+  public static TreeSet<Long> dueTimes(TriggerState state) {
+    TreeSet<Long> times = new TreeSet<>();
+    if (state != null) {
+      state.getPending().forEach(f -> times.add(f.getDueTime()));
+    }
+    return times;
+  }
+
+  // ---- trigger effects of one event ----
+
+  private void cancelOnExit(UserEvent e, UserStore store) {
+    TriggerState state = store.triggers();
+    if (state == null) {
+      return;
+    }
+    boolean changed =
+        state.getPending()
+            .removeIf(
+                fire -> {
+                  Rule rule = rules.get(fire.getRuleId());
+                  return rule != null && rule.exitOn().contains(e.type());
+                });
+    if (changed) {
+      store.triggers(isEmpty(state) ? null : state);
+    }
+  }
+
+  private void applyTrigger(Rule rule, UserEvent e, UserStore store) {
+    Trigger trigger = rule.trigger();
+    if (trigger instanceof Trigger.CartAbandoned c) {
+      cartAbandoned(rule, c, e, store);
+    } else if (trigger instanceof Trigger.Inactivity i) {
+      if (i.activity().contains(e.type())) {
+        TriggerState state = state(store);
+        cancel(state, rule.id());
+        state.getPending().add(arm(state, rule.id(), e.time() + i.after(), e).build());
+        store.triggers(state);
+      }
+    } else if (trigger instanceof Trigger.GeofenceEntered g) {
+      if (e.type().equals(LOCATION_UPDATED)) {
+        geofence(rule, g, e, store);
+      }
+    } else if (trigger instanceof Trigger.OnEvent t) {
+      if (t.event().equals(e.type()) && (t.where() == null || t.where().test(e::property))) {
+        TriggerState state = state(store);
+        state.getPending().add(
+            arm(state, rule.id(), e.time() + t.delay(), e)
+                .setEventProperties(Json.write(e.properties()))
+                .build());
+        store.triggers(state);
+      }
+    }
+  }
+
+  /** Every cart change that leaves the cart non-empty re-arms; emptying it disarms. */
+  private static void cartAbandoned(Rule rule, Trigger.CartAbandoned c, UserEvent e, UserStore store) {
+    boolean cartChange = e.type().equals(CART_ITEM_ADDED) || e.type().equals(CART_ITEM_REMOVED);
+    boolean emptied = e.type().equals(CART_CLEARED) || e.type().equals(PURCHASE_COMPLETED);
+    if (!cartChange && !emptied) {
+      return;
+    }
+    TriggerState state = state(store);
+    cancel(state, rule.id());
+    if (cartChange && store.cart() != null) {
+      state.getPending().add(arm(state, rule.id(), e.time() + c.delay(), e).build());
+    }
+    store.triggers(isEmpty(state) ? null : state);
+  }
+
+  private static void geofence(Rule rule, Trigger.GeofenceEntered g, UserEvent e, UserStore store) {
+    Object accuracy = e.properties().get("accuracy_m");
+    if (accuracy instanceof Number a && a.doubleValue() > g.maxAccuracyM()) {
+      return; // invisible to this rule: not even a "previous known fix"
+    }
+    double lat = ((Number) e.properties().get("lat")).doubleValue();
+    double lon = ((Number) e.properties().get("lon")).doubleValue();
+    TriggerState state = state(store);
+    for (Fence fence : g.fences()) {
+      String key = fenceKey(rule.id(), fence.id());
+      boolean wasInside = Boolean.TRUE.equals(state.getFenceInside().get(key));
+      if (fence.contains(lat, lon)) {
+        state.getFenceInside().put(key, true);
+        if (!wasInside) {
+          state.getPending().add(
+              arm(state, rule.id(), e.time() + g.dwell(), e)
+                  .setFenceId(fence.id())
+                  .setDistanceM(fence.distanceMeters(lat, lon))
+                  .build());
+        }
+      } else {
+        // Outside is the same as "no previous fix", so nothing is stored for it.
+        state.getFenceInside().remove(key);
+        state.getPending()
+            .removeIf(f -> f.getRuleId().equals(rule.id()) && fence.id().equals(f.getFenceId()));
+      }
+    }
+    store.triggers(isEmpty(state) ? null : state);
+  }
+
+  // ---- state helpers ----
+
+  private static TriggerState state(UserStore store) {
+    TriggerState state = store.triggers();
+    if (state == null) {
+      state =
+          TriggerState.newBuilder()
+              .setPending(new ArrayList<>())
+              .setLastFire(new HashMap<>())
+              .setFenceInside(new HashMap<>())
+              .setFenceLastFire(new HashMap<>())
+              .build();
+    }
+    return state;
+  }
+
+  /** A new pending fire for {@code ruleId}, numbered in creation order; the caller adds it. */
+  private static PendingFire.Builder arm(TriggerState state, String ruleId, long due, UserEvent source) {
+    long seq = state.getNextSeq();
+    state.setNextSeq(seq + 1);
+    return PendingFire.newBuilder()
+        .setRuleId(ruleId)
+        .setDueTime(due)
+        .setSeq(seq)
+        .setArmedAt(source.time())
+        .setSourceEventId(source.eventId());
+  }
+
+  private static void cancel(TriggerState state, String ruleId) {
+    state.getPending().removeIf(f -> f.getRuleId().equals(ruleId));
+  }
+
+  private static String fenceKey(String ruleId, String fenceId) {
+    return ruleId + "/" + fenceId;
+  }
+
+  private static boolean isEmpty(TriggerState state) {
+    return state.getPending().isEmpty()
+        && state.getLastFire().isEmpty()
+        && state.getFenceInside().isEmpty()
+        && state.getFenceLastFire().isEmpty();
+  }
+
+  /** Exposed for the host's bookkeeping: the rule fires currently pending. */
+  public static Map<String, Long> pendingByRule(TriggerState state) {
+    Map<String, Long> out = new HashMap<>();
+    if (state != null) {
+      state.getPending().forEach(f -> out.merge(f.getRuleId(), 1L, Long::sum));
+    }
+    return out;
+  }
+}

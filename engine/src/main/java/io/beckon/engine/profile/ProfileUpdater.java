@@ -1,0 +1,156 @@
+package io.beckon.engine.profile;
+
+import static io.beckon.engine.event.EventTypes.*;
+
+import io.beckon.engine.core.UserStore;
+import io.beckon.engine.event.UserEvent;
+import io.beckon.schema.state.CartLine;
+import io.beckon.schema.state.CartState;
+import io.beckon.schema.state.ProfileState;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Applies an event's effect on the profile (contract section 1 and 6, "Profile"). */
+public final class ProfileUpdater {
+  private static final List<String> APP_FIELDS = List.of("app_version", "platform", "locale", "timezone");
+
+  private ProfileUpdater() {}
+
+  /** The full effect of an on-time event. */
+  public static void apply(UserEvent e, UserStore store) {
+    ProfileState p = store.profile();
+    if (p == null) {
+      p = newProfile(e.time());
+    }
+    p.setLastSeenAt(Math.max(p.getLastSeenAt(), e.time()));
+    p.getEventCounts().merge(e.type(), 1L, Long::sum);
+    switch (e.type()) {
+      case APP_OPENED -> {
+        p.setLastActiveAt(e.time());
+        p.setSessionCount(p.getSessionCount() + 1);
+        for (String field : APP_FIELDS) {
+          if (e.properties().get(field) != null) {
+            store.attribute(field, e.properties().get(field));
+          }
+        }
+      }
+      case CART_ITEM_ADDED -> addToCart(e, store);
+      case CART_ITEM_REMOVED -> removeFromCart(e, store);
+      case CART_CLEARED -> store.cart(null);
+      case PURCHASE_COMPLETED -> {
+        store.cart(null);
+        p.setPurchaseCount(p.getPurchaseCount() + 1);
+        if (e.properties().get("total") instanceof Number total) {
+          p.setTotalSpent(p.getTotalSpent() + total.doubleValue());
+        }
+        p.setLastPurchaseAt(e.time());
+      }
+      case LOCATION_UPDATED -> {
+        p.setLastLat(((Number) e.properties().get("lat")).doubleValue());
+        p.setLastLon(((Number) e.properties().get("lon")).doubleValue());
+      }
+      default -> applyReachability(e, store, p);
+    }
+    store.profile(p);
+  }
+
+  /**
+   * The effect of a late event: attributes, consent and tokens only (contract section 2). A late
+   * event never creates the profile's activity counters.
+   */
+  public static void applyLate(UserEvent e, UserStore store) {
+    if (!e.type().equals(ATTRIBUTES_SET)
+        && !e.type().equals(CHANNEL_CONSENT_CHANGED)
+        && !e.type().equals(PUSH_TOKEN_REGISTERED)) {
+      return;
+    }
+    ProfileState p = store.profile();
+    if (p == null) {
+      p = newProfile(e.time());
+    }
+    applyReachability(e, store, p);
+    store.profile(p);
+  }
+
+  private static void applyReachability(UserEvent e, UserStore store, ProfileState p) {
+    switch (e.type()) {
+      case ATTRIBUTES_SET -> {
+        if (e.properties().get("attributes") instanceof Map<?, ?> attributes) {
+          attributes.forEach((name, value) -> store.attribute(String.valueOf(name), value));
+        }
+      }
+      case PUSH_TOKEN_REGISTERED -> p.setPushToken((String) e.properties().get("token"));
+      case CHANNEL_CONSENT_CHANGED -> {
+        if (e.properties().get("channel") instanceof String channel
+            && e.properties().get("granted") instanceof Boolean granted) {
+          p.getConsent().put(channel, granted);
+        }
+      }
+      default -> {}
+    }
+  }
+
+  private static ProfileState newProfile(long time) {
+    return ProfileState.newBuilder()
+        .setFirstSeenAt(time)
+        .setLastSeenAt(time)
+        .setEventCounts(new HashMap<>())
+        .setConsent(new HashMap<>())
+        .build();
+  }
+
+  private static void addToCart(UserEvent e, UserStore store) {
+    CartState cart = store.cart() == null ? new CartState(new ArrayList<>()) : store.cart();
+    String sku = (String) e.properties().get("sku");
+    long quantity = e.properties().get("quantity") instanceof Number q ? q.longValue() : 1;
+    double price = e.properties().get("price") instanceof Number n ? n.doubleValue() : 0;
+    CartLine line = findLine(cart, sku);
+    if (line == null) {
+      line = new CartLine(sku, null, 0L, price, null);
+      cart.getLines().add(line);
+    }
+    line.setQuantity(line.getQuantity() + quantity);
+    // The latest price applies to the whole line.
+    line.setPrice(price);
+    if (e.properties().get("name") instanceof String name) {
+      line.setName(name);
+    }
+    if (e.properties().get("currency") instanceof String currency) {
+      line.setCurrency(currency);
+    }
+    if (line.getQuantity() <= 0) {
+      cart.getLines().remove(line);
+    }
+    store.cart(cart.getLines().isEmpty() ? null : cart);
+  }
+
+  private static void removeFromCart(UserEvent e, UserStore store) {
+    CartState cart = store.cart();
+    if (cart == null) {
+      return;
+    }
+    CartLine line = findLine(cart, (String) e.properties().get("sku"));
+    if (line == null) {
+      return;
+    }
+    Object quantity = e.properties().get("quantity");
+    long remaining = quantity instanceof Number q ? line.getQuantity() - q.longValue() : 0;
+    if (remaining <= 0) {
+      cart.getLines().remove(line);
+    } else {
+      line.setQuantity(remaining);
+    }
+    store.cart(cart.getLines().isEmpty() ? null : cart);
+  }
+
+  private static CartLine findLine(CartState cart, String sku) {
+    for (CartLine line : cart.getLines()) {
+      if (line.getSku().equals(sku)) {
+        return line;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,94 @@
+package io.beckon.engine.rules;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * The rules in force, in fire order. Built all-or-nothing from a rules folder: a folder with any
+ * invalid file yields no rule set at all, so a rule is never half-applied.
+ */
+public final class RuleSet {
+  private final List<Rule> inFireOrder;
+  private final Map<String, Rule> byId;
+
+  public RuleSet(List<Rule> rules) {
+    List<Rule> sorted = new ArrayList<>(rules);
+    sorted.sort(Rule.FIRE_ORDER);
+    this.inFireOrder = List.copyOf(sorted);
+    this.byId = new HashMap<>();
+    sorted.forEach(r -> byId.put(r.id(), r));
+  }
+
+  /** Every rule (enabled or not), highest priority first, then by id. */
+  public List<Rule> rules() {
+    return inFireOrder;
+  }
+
+  public Rule get(String id) {
+    return byId.get(id);
+  }
+
+  /** Reads the rule files of a folder: file name -> text. {@code policies.yaml} is not a rule. */
+  public static Map<String, String> readFolder(Path dir) {
+    Map<String, String> files = new TreeMap<>();
+    try (Stream<Path> paths = Files.list(dir)) {
+      for (Path p : paths.sorted().toList()) {
+        String name = p.getFileName().toString();
+        if (name.endsWith(".yaml") && !name.equals("policies.yaml") && Files.isRegularFile(p)) {
+          files.put(name, Files.readString(p, StandardCharsets.UTF_8));
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read rules folder " + dir, e);
+    }
+    return files;
+  }
+
+  /** Parses rule texts (file name -> YAML); throws listing every invalid file. */
+  public static RuleSet parse(Map<String, String> files) {
+    List<Rule> rules = new ArrayList<>();
+    List<String> problems = new ArrayList<>();
+    Map<String, String> fileOfId = new HashMap<>();
+    files.forEach(
+        (file, text) -> {
+          try {
+            Rule rule = RuleParser.parse(text);
+            String earlier = fileOfId.putIfAbsent(rule.id(), file);
+            if (earlier != null) {
+              problems.add(file + ":1:1: rule id '" + rule.id() + "' is already used by " + earlier);
+            } else {
+              rules.add(rule);
+            }
+          } catch (RuleException e) {
+            problems.add(file + ":" + e.line() + ":" + e.column() + ": " + e.problem());
+          }
+        });
+    if (!problems.isEmpty()) {
+      throw new InvalidRulesException(problems);
+    }
+    return new RuleSet(rules);
+  }
+
+  /** Thrown when a rules folder holds invalid files; each problem is {@code file:line:col: msg}. */
+  public static final class InvalidRulesException extends RuntimeException {
+    private final List<String> problems;
+
+    public InvalidRulesException(List<String> problems) {
+      super("invalid rules:\n  " + String.join("\n  ", problems));
+      this.problems = List.copyOf(problems);
+    }
+
+    public List<String> problems() {
+      return problems;
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.beckon.engine.rules;
+
+import io.beckon.engine.condition.Condition;
+import io.beckon.engine.geo.Fence;
+import java.util.List;
+import java.util.Set;
+
+/** The four trigger kinds of the contract, with their parameters (durations in milliseconds). */
+public sealed interface Trigger {
+
+  /** The kind as written in rule files and send commands. */
+  String kind();
+
+  record CartAbandoned(long delay) implements Trigger {
+    @Override
+    public String kind() {
+      return "cart_abandoned";
+    }
+  }
+
+  record Inactivity(long after, Set<String> activity) implements Trigger {
+    @Override
+    public String kind() {
+      return "inactivity";
+    }
+  }
+
+  record GeofenceEntered(List<Fence> fences, double maxAccuracyM, long dwell, long cooldown)
+      implements Trigger {
+    @Override
+    public String kind() {
+      return "geofence_entered";
+    }
+
+    public Fence fence(String id) {
+      return fences.stream().filter(f -> f.id().equals(id)).findFirst().orElse(null);
+    }
+  }
+
+  /** {@code where} may be null (every event of the type matches). */
+  record OnEvent(String event, Condition where, long delay) implements Trigger {
+    @Override
+    public String kind() {
+      return "event";
+    }
+  }
+}

@@ -1,0 +1,165 @@
+package io.beckon.engine.rules;
+
+import java.io.Reader;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.nodes.MappingNode;
+import org.yaml.snakeyaml.nodes.Node;
+import org.yaml.snakeyaml.nodes.NodeTuple;
+import org.yaml.snakeyaml.nodes.ScalarNode;
+import org.yaml.snakeyaml.nodes.SequenceNode;
+import org.yaml.snakeyaml.nodes.Tag;
+
+/**
+ * A YAML document as a tree that remembers where each value stands, so every rule problem can be
+ * reported as {@code file:line:column}. Scalars are resolved to the value model (String, Long,
+ * Double, Boolean, null).
+ */
+public final class YamlNode {
+  private final int line;
+  private final int column;
+  private final Object scalar;
+  private final Map<String, YamlNode> map;
+  private final List<YamlNode> list;
+
+  private YamlNode(int line, int column, Object scalar, Map<String, YamlNode> map, List<YamlNode> list) {
+    this.line = line;
+    this.column = column;
+    this.scalar = scalar;
+    this.map = map;
+    this.list = list;
+  }
+
+  /** Parses one YAML document; syntax errors become {@link RuleException}s with a position. */
+  public static YamlNode parse(Reader reader) {
+    LoaderOptions options = new LoaderOptions();
+    options.setAllowDuplicateKeys(false);
+    try {
+      Node root = new Yaml(options).compose(reader);
+      if (root == null) {
+        throw new RuleException(1, 1, "the file is empty");
+      }
+      return convert(root);
+    } catch (MarkedYAMLException e) {
+      var mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+      String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+      throw new RuleException(
+          mark == null ? 1 : mark.getLine() + 1,
+          mark == null ? 1 : mark.getColumn() + 1,
+          "invalid YAML: " + problem.trim());
+    }
+  }
+
+  private static YamlNode convert(Node node) {
+    int line = node.getStartMark().getLine() + 1;
+    int column = node.getStartMark().getColumn() + 1;
+    if (node instanceof MappingNode mapping) {
+      Map<String, YamlNode> map = new LinkedHashMap<>();
+      for (NodeTuple tuple : mapping.getValue()) {
+        Node key = tuple.getKeyNode();
+        if (!(key instanceof ScalarNode scalarKey)) {
+          throw new RuleException(
+              key.getStartMark().getLine() + 1, key.getStartMark().getColumn() + 1, "keys must be plain names");
+        }
+        map.put(scalarKey.getValue(), convert(tuple.getValueNode()));
+      }
+      return new YamlNode(line, column, null, map, null);
+    }
+    if (node instanceof SequenceNode sequence) {
+      List<YamlNode> list = new ArrayList<>();
+      sequence.getValue().forEach(element -> list.add(convert(element)));
+      return new YamlNode(line, column, null, null, list);
+    }
+    ScalarNode scalar = (ScalarNode) node;
+    return new YamlNode(line, column, resolve(scalar), null, null);
+  }
+
+  private static Object resolve(ScalarNode scalar) {
+    String text = scalar.getValue();
+    Tag tag = scalar.getTag();
+    if (Tag.NULL.equals(tag)) {
+      return null;
+    }
+    if (Tag.BOOL.equals(tag)) {
+      return Boolean.valueOf(text.equalsIgnoreCase("true") || text.equalsIgnoreCase("yes") || text.equalsIgnoreCase("on"));
+    }
+    if (Tag.INT.equals(tag)) {
+      try {
+        return Long.parseLong(text.replace("_", ""));
+      } catch (NumberFormatException e) {
+        return text;
+      }
+    }
+    if (Tag.FLOAT.equals(tag)) {
+      try {
+        return Double.parseDouble(text.replace("_", ""));
+      } catch (NumberFormatException e) {
+        return text;
+      }
+    }
+    return text;
+  }
+
+  public int line() {
+    return line;
+  }
+
+  public int column() {
+    return column;
+  }
+
+  public boolean isMap() {
+    return map != null;
+  }
+
+  public boolean isList() {
+    return list != null;
+  }
+
+  public boolean isScalar() {
+    return map == null && list == null;
+  }
+
+  /** The scalar value (null for maps, lists and YAML null). */
+  public Object scalar() {
+    return scalar;
+  }
+
+  public Map<String, YamlNode> entries() {
+    return map == null ? Map.of() : map;
+  }
+
+  public List<YamlNode> elements() {
+    return list == null ? List.of() : list;
+  }
+
+  /** A child of a map, or null. */
+  public YamlNode get(String key) {
+    return map == null ? null : map.get(key);
+  }
+
+  /** The node as a value of the model (maps and lists converted recursively). */
+  public Object toValue() {
+    if (map != null) {
+      Map<String, Object> out = new LinkedHashMap<>();
+      map.forEach((k, v) -> out.put(k, v.toValue()));
+      return out;
+    }
+    if (list != null) {
+      List<Object> out = new ArrayList<>();
+      list.forEach(v -> out.add(v.toValue()));
+      return out;
+    }
+    return scalar;
+  }
+
+  /** An error at this node's position. */
+  public RuleException error(String message) {
+    return new RuleException(line, column, message);
+  }
+}

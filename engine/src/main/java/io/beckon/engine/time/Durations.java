@@ -1,0 +1,31 @@
+package io.beckon.engine.time;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Rule durations: a whole number followed by s, m, h or d (e.g. 90m, 7d, 0s). */
+public final class Durations {
+  private static final Pattern DURATION = Pattern.compile("(\\d{1,9})([smhd])");
+  public static final long SECOND = 1000L;
+  public static final long MINUTE = 60 * SECOND;
+  public static final long HOUR = 60 * MINUTE;
+  public static final long DAY = 24 * HOUR;
+
+  private Durations() {}
+
+  /** Milliseconds of a duration text; throws IllegalArgumentException with a readable message. */
+  public static long parseMillis(String text) {
+    Matcher m = DURATION.matcher(text == null ? "" : text.trim());
+    if (!m.matches()) {
+      throw new IllegalArgumentException(
+          "'" + text + "' is not a duration: use a whole number and s, m, h or d (e.g. 90m, 7d)");
+    }
+    long amount = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "s" -> amount * SECOND;
+      case "m" -> amount * MINUTE;
+      case "h" -> amount * HOUR;
+      default -> amount * DAY;
+    };
+  }
+}

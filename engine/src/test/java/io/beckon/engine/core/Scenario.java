@@ -1,0 +1,106 @@
+package io.beckon.engine.core;
+
+import io.beckon.engine.event.EventValidator;
+import io.beckon.engine.event.UserEvent;
+import io.beckon.engine.json.Json;
+import io.beckon.engine.rules.RuleSet;
+import io.beckon.schema.SendCommand;
+import io.beckon.schema.Suppression;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Drives one user's engine through a scenario without Flink, the way the job does: all events at
+ * an instant are applied in event-id order, then the fires due at that instant; at the end time
+ * runs to infinity. Events are given as JSON lines.
+ */
+final class Scenario {
+  final UserEngine engine;
+  final InMemoryUserStore store = new InMemoryUserStore();
+  final List<SendCommand> sent = new ArrayList<>();
+  final List<Suppression> suppressed = new ArrayList<>();
+  private final TreeMap<Long, List<UserEvent>> pending = new TreeMap<>();
+
+  Scenario(String... ruleYamls) {
+    Map<String, String> files = new LinkedHashMap<>();
+    for (int i = 0; i < ruleYamls.length; i++) {
+      files.put("rule" + i + ".yaml", ruleYamls[i]);
+    }
+    engine = new UserEngine(RuleSet.parse(files));
+  }
+
+  /** Queues an event: {@code at("2026-01-05T10:00:00Z", "cart_item_added", "{...}")}. */
+  Scenario event(String id, String time, String type, String propertiesJson) {
+    String line =
+        "{\"event_id\":\"" + id + "\",\"user_id\":\"u-1\",\"type\":\"" + type + "\",\"time\":\"" + time
+            + "\",\"properties\":" + (propertiesJson == null ? "{}" : propertiesJson) + "}";
+    try {
+      EventValidator.Result r = EventValidator.validate(Json.parse(line));
+      if (!r.ok()) {
+        throw new IllegalArgumentException(r.error());
+      }
+      pending.computeIfAbsent(r.event().time(), t -> new ArrayList<>()).add(r.event());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException(e);
+    }
+    return this;
+  }
+
+  Scenario event(String id, String time, String type) {
+    return event(id, time, type, null);
+  }
+
+  /** Runs every instant (event or due fire) up to and including {@code until}. */
+  Scenario runUntil(String until) {
+    return runUntil(Instant.parse(until).toEpochMilli());
+  }
+
+  Scenario runToEnd() {
+    return runUntil(Long.MAX_VALUE);
+  }
+
+  private Scenario runUntil(long until) {
+    FireListener out =
+        new FireListener() {
+          @Override
+          public void sent(SendCommand command) {
+            sent.add(command);
+          }
+
+          @Override
+          public void suppressed(Suppression suppression) {
+            suppressed.add(suppression);
+          }
+        };
+    while (true) {
+      Long nextEvent = pending.isEmpty() ? null : pending.firstKey();
+      var due = UserEngine.dueTimes(store.triggers());
+      Long nextFire = due.isEmpty() ? null : due.first();
+      Long next = nextEvent;
+      if (next == null || (nextFire != null && nextFire < next)) {
+        next = nextFire;
+      }
+      if (next == null || next > until) {
+        return this;
+      }
+      List<UserEvent> batch = pending.remove(next);
+      if (batch != null) {
+        batch.sort(UserEvent.APPLICATION_ORDER);
+        batch.forEach(e -> engine.apply(e, store));
+      }
+      engine.fireDue("u-1", next, store, out);
+    }
+  }
+
+  List<String> sentRules() {
+    return sent.stream().map(c -> c.getRuleId() + "@" + c.getFireTime()).toList();
+  }
+
+  List<String> suppressions() {
+    return suppressed.stream().map(s -> s.getRuleId() + "@" + s.getFireTime() + ":" + s.getReason()).toList();
+  }
+}

@@ -1,0 +1,156 @@
+package io.beckon.jobs;
+
+import io.beckon.engine.time.Durations;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+
+/**
+ * The engagement job's settings, parsed once from {@code --key value} arguments (or a properties
+ * file given with {@code --config}). Unknown keys are errors, so a typo never silently falls back
+ * to a default. See {@link #DEFAULTS} for every key and its default.
+ */
+public final class JobConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** Every key with its default value; the README's configuration table mirrors this. */
+  public static final Map<String, String> DEFAULTS;
+
+  static {
+    Map<String, String> d = new LinkedHashMap<>();
+    d.put("bootstrap.servers", "localhost:9092");
+    d.put("schema.registry.url", "http://localhost:8081");
+    d.put("rules.dir", "rules");
+    d.put("topic.events", "events");
+    d.put("topic.send-commands", "send-commands");
+    d.put("topic.send-suppressions", "send-suppressions");
+    d.put("topic.dead-letters", "events-dlq");
+    d.put("topic.late-events", "events-late");
+    d.put("group.id", "beckon-engagement");
+    d.put("transactional.id.prefix", "beckon-engagement");
+    d.put("disorder.bound", "10s");
+    d.put("idle.timer.lag", "60s");
+    d.put("starting.offsets", "committed-or-earliest");
+    d.put("transaction.timeout", "15m");
+    DEFAULTS = java.util.Collections.unmodifiableMap(d);
+  }
+
+  private final Map<String, String> values;
+
+  private JobConfig(Map<String, String> values) {
+    this.values = values;
+  }
+
+  /** Parses {@code --key value} pairs; {@code --config FILE} loads a properties file first. */
+  public static JobConfig fromArgs(String... args) {
+    Map<String, String> given = new LinkedHashMap<>();
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      if (!arg.startsWith("--") || i + 1 >= args.length) {
+        throw new IllegalArgumentException("expected --key value pairs, got '" + arg + "'");
+      }
+      String key = arg.substring(2);
+      String value = args[++i];
+      if (key.equals("config")) {
+        given.putAll(readProperties(value));
+      } else {
+        given.put(key, value);
+      }
+    }
+    return of(given);
+  }
+
+  /** Defaults overridden by {@code overrides}; unknown keys are rejected. */
+  public static JobConfig of(Map<String, String> overrides) {
+    Map<String, String> values = new TreeMap<>(DEFAULTS);
+    for (Map.Entry<String, String> e : overrides.entrySet()) {
+      if (!DEFAULTS.containsKey(e.getKey()) && !e.getKey().startsWith("kafka.")
+          && !e.getKey().startsWith("schema.registry.")) {
+        throw new IllegalArgumentException(
+            "unknown setting '" + e.getKey() + "'; known: " + DEFAULTS.keySet()
+                + " plus kafka.* and schema.registry.* client properties");
+      }
+      values.put(e.getKey(), e.getValue());
+    }
+    JobConfig config = new JobConfig(values);
+    config.disorderBound();
+    config.idleTimerLag();
+    return config;
+  }
+
+  private static Map<String, String> readProperties(String file) {
+    Properties p = new Properties();
+    try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
+      p.load(in);
+    } catch (java.io.IOException e) {
+      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+    return out;
+  }
+
+  public String get(String key) {
+    return values.get(key);
+  }
+
+  public String bootstrapServers() {
+    return values.get("bootstrap.servers");
+  }
+
+  public String registryUrl() {
+    return values.get("schema.registry.url");
+  }
+
+  public String topic(String name) {
+    return values.get("topic." + name);
+  }
+
+  public Duration disorderBound() {
+    return duration("disorder.bound");
+  }
+
+  public Duration idleTimerLag() {
+    return duration("idle.timer.lag");
+  }
+
+  /** Extra Kafka client properties given as {@code kafka.<name>}. */
+  public Properties kafkaProperties() {
+    Properties p = new Properties();
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith("kafka.")) {
+            p.setProperty(k.substring("kafka.".length()), v);
+          }
+        });
+    return p;
+  }
+
+  /** Registry client settings given as {@code schema.registry.<name>} (auth and the like). */
+  public Map<String, String> registryProperties() {
+    Map<String, String> out = new LinkedHashMap<>();
+    values.forEach(
+        (k, v) -> {
+          if (k.startsWith("schema.registry.") && !k.equals("schema.registry.url")) {
+            out.put(k.substring("schema.registry.".length()), v);
+          }
+        });
+    return out;
+  }
+
+  private Duration duration(String key) {
+    try {
+      return Duration.ofMillis(Durations.parseMillis(values.get(key)));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(key + ": " + e.getMessage(), e);
+    }
+  }
+
+  @Override
+  public String toString() {
+    return values.toString();
+  }
+}

@@ -1,0 +1,198 @@
+package io.beckon.jobs.functions;
+
+import io.beckon.engine.core.UserStore;
+import io.beckon.engine.json.Json;
+import io.beckon.schema.state.CartState;
+import io.beckon.schema.state.ProfileState;
+import io.beckon.schema.state.TriggerState;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.ValueState;
+
+/**
+ * The engine's {@link UserStore} over Flink keyed state for the current key. The three value
+ * parts are read at most once per callback and written back by {@link #flush()} only when the
+ * engine changed them, so an event costs one RocksDB write per part it touched.
+ */
+final class FlinkUserStore implements UserStore {
+  private final ValueState<ProfileState> profileState;
+  private final ValueState<CartState> cartState;
+  private final ValueState<TriggerState> triggerState;
+  private final MapState<String, String> attributes;
+  private final MapState<String, Long> seen;
+
+  private final Part<ProfileState> profile = new Part<>();
+  private final Part<CartState> cart = new Part<>();
+  private final Part<TriggerState> triggers = new Part<>();
+
+  /** One cached value part: loaded lazily, dirty when set. */
+  private static final class Part<T> {
+    T value;
+    boolean loaded;
+    boolean dirty;
+
+    void reset() {
+      value = null;
+      loaded = false;
+      dirty = false;
+    }
+  }
+
+  FlinkUserStore(
+      ValueState<ProfileState> profileState,
+      ValueState<CartState> cartState,
+      ValueState<TriggerState> triggerState,
+      MapState<String, String> attributes,
+      MapState<String, Long> seen) {
+    this.profileState = profileState;
+    this.cartState = cartState;
+    this.triggerState = triggerState;
+    this.attributes = attributes;
+    this.seen = seen;
+  }
+
+  private static <T> T load(Part<T> part, ValueState<T> state) {
+    if (!part.loaded) {
+      try {
+        part.value = state.value();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot read state", e);
+      }
+      part.loaded = true;
+    }
+    return part.value;
+  }
+
+  private static <T> void set(Part<T> part, T value) {
+    part.value = value;
+    part.loaded = true;
+    part.dirty = true;
+  }
+
+  @Override
+  public ProfileState profile() {
+    return load(profile, profileState);
+  }
+
+  @Override
+  public void profile(ProfileState value) {
+    set(profile, value);
+  }
+
+  @Override
+  public CartState cart() {
+    return load(cart, cartState);
+  }
+
+  @Override
+  public void cart(CartState value) {
+    set(cart, value);
+  }
+
+  @Override
+  public TriggerState triggers() {
+    return load(triggers, triggerState);
+  }
+
+  @Override
+  public void triggers(TriggerState value) {
+    set(triggers, value);
+  }
+
+  @Override
+  public Object attribute(String name) {
+    try {
+      String json = attributes.get(name);
+      return json == null ? null : Json.parse(json);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read attribute " + name, e);
+    }
+  }
+
+  @Override
+  public void attribute(String name, Object value) {
+    try {
+      if (value == null) {
+        attributes.remove(name);
+      } else {
+        attributes.put(name, Json.write(value));
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write attribute " + name, e);
+    }
+  }
+
+  @Override
+  public Long seenEvent(String eventId) {
+    try {
+      return seen.get(eventId);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read dedup state", e);
+    }
+  }
+
+  @Override
+  public void rememberEvent(String eventId, long time) {
+    try {
+      seen.put(eventId, time);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write dedup state", e);
+    }
+  }
+
+  @Override
+  public void forgetEventsBefore(long time) {
+    try {
+      List<String> expired = new ArrayList<>();
+      for (Map.Entry<String, Long> e : seen.entries()) {
+        if (e.getValue() < time) {
+          expired.add(e.getKey());
+        }
+      }
+      for (String id : expired) {
+        seen.remove(id);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot expire dedup state", e);
+    }
+  }
+
+  @Override
+  public void clear() {
+    profileState.clear();
+    cartState.clear();
+    triggerState.clear();
+    attributes.clear();
+    seen.clear();
+    profile.reset();
+    cart.reset();
+    triggers.reset();
+    profile.loaded = cart.loaded = triggers.loaded = true;
+  }
+
+  /** Writes the changed parts back; a part set to null is cleared from the backend. */
+  void flush() {
+    try {
+      write(profile, profileState);
+      write(cart, cartState);
+      write(triggers, triggerState);
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write state", e);
+    }
+    profile.reset();
+    cart.reset();
+    triggers.reset();
+  }
+
+  private static <T> void write(Part<T> part, ValueState<T> state) throws Exception {
+    if (part.dirty) {
+      if (part.value == null) {
+        state.clear();
+      } else {
+        state.update(part.value);
+      }
+    }
+  }
+}
