@@ -83,7 +83,12 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public CartState cart() {
-    return load(cart, cartState);
+    CartState value = load(cart, cartState);
+    if (value != null && !(value.getLines() instanceof ArrayList)) {
+      // Avro hands back its own array type, whose iterator cannot remove; the engine edits in place.
+      value.setLines(new ArrayList<>(value.getLines()));
+    }
+    return value;
   }
 
   @Override
@@ -93,7 +98,11 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public TriggerState triggers() {
-    return load(triggers, triggerState);
+    TriggerState value = load(triggers, triggerState);
+    if (value != null && !(value.getPending() instanceof ArrayList)) {
+      value.setPending(new ArrayList<>(value.getPending()));
+    }
+    return value;
   }
 
   @Override
@@ -156,6 +165,20 @@ final class FlinkUserStore implements UserStore {
       }
     } catch (Exception e) {
       throw new IllegalStateException("cannot expire dedup state", e);
+    }
+  }
+
+  /** Whether some remembered event id is due to be swept exactly at {@code sweepTime}. */
+  boolean remembersEventsSweptAt(long sweepTime, java.util.function.LongUnaryOperator sweepOf) {
+    try {
+      for (Long time : seen.values()) {
+        if (sweepOf.applyAsLong(time) == sweepTime) {
+          return true;
+        }
+      }
+      return false;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read dedup state", e);
     }
   }
 

@@ -137,11 +137,18 @@ public class UserEventFunction extends KeyedProcessFunction<String, Event, SendC
     }
   }
 
-  /** The first sweep instant at which an id remembered at {@code time} can be forgotten. */
   private static void scheduleDedupSweep(long time, Context ctx) {
+    ctx.timerService().registerEventTimeTimer(sweepTime(time));
+  }
+
+  /** The first grid instant at which an id remembered at {@code time} can be forgotten. */
+  static long sweepTime(long time) {
     long forgettableAfter = time + UserEngine.DEDUP_WINDOW + 1;
-    long sweep = Math.floorDiv(forgettableAfter + DEDUP_SWEEP_GRID - 1, DEDUP_SWEEP_GRID) * DEDUP_SWEEP_GRID;
-    ctx.timerService().registerEventTimeTimer(sweep);
+    return Math.floorDiv(forgettableAfter + DEDUP_SWEEP_GRID - 1, DEDUP_SWEEP_GRID) * DEDUP_SWEEP_GRID;
+  }
+
+  private boolean neededForSweep(long t) {
+    return t % DEDUP_SWEEP_GRID == 0 && store.remembersEventsSweptAt(t, UserEventFunction::sweepTime);
   }
 
   /**
@@ -151,7 +158,7 @@ public class UserEventFunction extends KeyedProcessFunction<String, Event, SendC
   private void syncTimers(long now, TreeSet<Long> before, TreeSet<Long> after, OnTimerContext ctx)
       throws Exception {
     for (Long t : before) {
-      if (t > now && !after.contains(t) && !buffer.contains(t) && t % DEDUP_SWEEP_GRID != 0) {
+      if (t > now && !after.contains(t) && !buffer.contains(t) && !neededForSweep(t)) {
         ctx.timerService().deleteEventTimeTimer(t);
       }
     }

@@ -1,0 +1,49 @@
+package io.beckon.engine.core;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beckon.engine.json.Json;
+import io.beckon.schema.SendCommand;
+import io.beckon.schema.Suppression;
+
+/** The contract's JSON views of send commands and suppressions (section 4), one line each. */
+public final class JsonViews {
+  private JsonViews() {}
+
+  public static String of(SendCommand c) {
+    ObjectNode n = Json.object();
+    n.put("send_id", c.getSendId());
+    n.put("user_id", c.getUserId());
+    n.put("rule_id", c.getRuleId());
+    n.put("rule_version", c.getRuleVersion());
+    n.put("trigger", c.getTrigger());
+    n.put("fire_time", c.getFireTime().toString());
+    n.put("send_after", c.getSendAfter().toString());
+    n.put("expires_at", c.getExpiresAt().toString());
+    n.put("channel", c.getChannel());
+    if (c.getAddress() == null) {
+      n.putNull("address");
+    } else {
+      n.put("address", c.getAddress());
+    }
+    n.put("variant", c.getVariant());
+    if (c.getTitle() == null) {
+      n.putNull("title");
+    } else {
+      n.put("title", c.getTitle());
+    }
+    n.put("body", c.getBody());
+    n.set("variables", Json.toNode(Json.parseObject(c.getVariables())));
+    return Json.write(n);
+  }
+
+  public static String of(Suppression s) {
+    ObjectNode n = Json.object();
+    n.put("user_id", s.getUserId());
+    n.put("rule_id", s.getRuleId());
+    n.put("rule_version", s.getRuleVersion());
+    n.put("trigger", s.getTrigger());
+    n.put("fire_time", s.getFireTime().toString());
+    n.put("reason", s.getReason());
+    return Json.write(n);
+  }
+}

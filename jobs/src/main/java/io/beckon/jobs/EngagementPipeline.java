@@ -1,0 +1,87 @@
+package io.beckon.jobs;
+
+import io.beckon.jobs.functions.StateNames;
+import io.beckon.jobs.functions.UserEventFunction;
+import io.beckon.schema.DeadLetter;
+import io.beckon.schema.Event;
+import io.beckon.schema.SendCommand;
+import io.beckon.schema.Suppression;
+import io.beckon.schema.internal.Ingested;
+import java.util.Map;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+
+/**
+ * Builds the engagement pipeline from a stream of events with event-time watermarks already
+ * assigned, and returns its outputs. Sources and sinks are the caller's: Kafka in the job, a
+ * JSON-lines file in replay, collections in tests. Operator uids are part of the savepoint format.
+ */
+public final class EngagementPipeline {
+
+  /** The pipeline's outputs; the caller attaches sinks. */
+  public record Outputs(
+      DataStream<SendCommand> sendCommands, DataStream<Suppression> suppressions, DataStream<Event> lateEvents) {}
+
+  /** Decoded input split into valid events and dead letters. */
+  public record Decoded(DataStream<Event> events, DataStream<DeadLetter> deadLetters) {}
+
+  private EngagementPipeline() {}
+
+  /** Keyed by user: profile state, triggers, fires. */
+  public static Outputs build(DataStream<Event> events, Map<String, String> ruleFiles) {
+    SingleOutputStreamOperator<SendCommand> sends =
+        events
+            .keyBy(Event::getUserId)
+            .process(new UserEventFunction(ruleFiles), new AvroTypeInfo<>(SendCommand.class))
+            .uid("user-engine")
+            .name("User engine (profile, triggers, fires)");
+    return new Outputs(
+        sends, sends.getSideOutput(StateNames.SUPPRESSIONS), sends.getSideOutput(StateNames.LATE_EVENTS));
+  }
+
+  /** Separates dead letters from events; the Kafka source decodes into {@link Ingested}. */
+  public static Decoded split(DataStream<Ingested> ingested) {
+    SingleOutputStreamOperator<Event> events =
+        ingested
+            .process(new SplitDeadLetters(), new AvroTypeInfo<>(Event.class))
+            .uid("split-dead-letters")
+            .name("Split dead letters");
+    return new Decoded(events, events.getSideOutput(StateNames.DEAD_LETTERS));
+  }
+
+  /** Event time of an ingested record; dead letters carry none. */
+  public static WatermarkStrategy<Ingested> liveWatermarks(JobConfig config) {
+    return WatermarkStrategy.<Ingested>forGenerator(
+            ctx -> new QuietStreamWatermarks<>(config.disorderBound(), config.idleTimerLag(), System::currentTimeMillis))
+        .withTimestampAssigner(
+            (record, previous) ->
+                record.getEvent() == null
+                    ? QuietStreamWatermarks.NO_EVENT_TIME
+                    : record.getEvent().getTime().toEpochMilli());
+  }
+
+  /** Routes dead letters to a side output and counts them. */
+  static final class SplitDeadLetters extends ProcessFunction<Ingested, Event> {
+    private static final long serialVersionUID = 1L;
+    private transient org.apache.flink.metrics.Counter deadLetters;
+
+    @Override
+    public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+      deadLetters = getRuntimeContext().getMetricGroup().counter("deadLetters");
+    }
+
+    @Override
+    public void processElement(Ingested record, Context ctx, Collector<Event> out) {
+      if (record.getEvent() != null) {
+        out.collect(record.getEvent());
+      } else {
+        deadLetters.inc();
+        ctx.output(StateNames.DEAD_LETTERS, record.getDeadLetter());
+      }
+    }
+  }
+}

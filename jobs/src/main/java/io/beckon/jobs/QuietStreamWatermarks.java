@@ -1,0 +1,75 @@
+package io.beckon.jobs;
+
+import java.io.Serializable;
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+
+/**
+ * Bounded-disorder watermarks that keep moving when the input goes quiet.
+ *
+ * <p>While events flow, the watermark is {@code maxEventTime - bound - 1ms}: an event up to
+ * {@code bound} older than the newest is still on time. Once no event has arrived for {@code
+ * idleLag} of wall-clock time, event time is assumed to go on with the wall clock: the watermark
+ * becomes {@code maxEventTime + (quietFor - idleLag)}, so a trigger due at wall time D fires by
+ * D + idleLag even if no event ever arrives again. A split that never saw an event is marked idle
+ * after {@code idleLag} so it does not hold the others back. One generator runs per Kafka
+ * partition (split), so a quiet partition advances on its own.
+ */
+public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
+
+  /** Wall clock, injectable for tests. */
+  @FunctionalInterface
+  public interface Clock extends Serializable {
+    long millis();
+  }
+
+  /** Marks input elements that carry no event time (dead letters) so they are ignored. */
+  public static final long NO_EVENT_TIME = Long.MIN_VALUE;
+
+  private final long bound;
+  private final long idleLag;
+  private final Clock clock;
+  private final long startedAt;
+  private long maxEventTime = Long.MIN_VALUE;
+  private long lastEventAt;
+  private long emitted = Long.MIN_VALUE;
+
+  public QuietStreamWatermarks(Duration bound, Duration idleLag, Clock clock) {
+    this.bound = bound.toMillis();
+    this.idleLag = idleLag.toMillis();
+    this.clock = clock;
+    this.startedAt = clock.millis();
+    this.lastEventAt = startedAt;
+  }
+
+  @Override
+  public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {
+    if (eventTimestamp == NO_EVENT_TIME) {
+      return;
+    }
+    maxEventTime = Math.max(maxEventTime, eventTimestamp);
+    lastEventAt = clock.millis();
+  }
+
+  @Override
+  public void onPeriodicEmit(WatermarkOutput output) {
+    long now = clock.millis();
+    if (maxEventTime == Long.MIN_VALUE) {
+      if (now - startedAt >= idleLag) {
+        output.markIdle();
+      }
+      return;
+    }
+    long watermark = maxEventTime - bound - 1;
+    long quietFor = now - lastEventAt;
+    if (quietFor > idleLag) {
+      watermark = Math.max(watermark, maxEventTime + (quietFor - idleLag));
+    }
+    if (watermark > emitted) {
+      emitted = watermark;
+      output.emitWatermark(new Watermark(watermark));
+    }
+  }
+}

@@ -1,0 +1,162 @@
+package io.beckon.jobs.kafka;
+
+import io.beckon.engine.event.AvroEvents;
+import io.beckon.engine.event.EventValidator;
+import io.beckon.engine.json.Json;
+import io.beckon.schema.DeadLetter;
+import io.beckon.schema.internal.Ingested;
+import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Decodes the {@code events} topic: wire format, writer schema looked up by id in the registry,
+ * then the same validation as replay. Anything that fails becomes a dead letter carrying the
+ * original bytes and the reason; nothing is dropped and nothing stops the job. Only an unreachable
+ * registry is an error (the job restarts and retries rather than dead-lettering good data).
+ */
+public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> {
+  private static final long serialVersionUID = 1L;
+
+  private final String registryUrl;
+  private final HashMap<String, String> registryProperties;
+  private transient SchemaRegistryClient registry;
+  private transient Map<Integer, Schema> writerSchemas;
+
+  public EventDecoder(String registryUrl, Map<String, String> registryProperties) {
+    this.registryUrl = registryUrl;
+    this.registryProperties = new HashMap<>(registryProperties);
+  }
+
+  @Override
+  public void open(DeserializationSchema.InitializationContext context) {
+    registry = RegistryClients.create(registryUrl, registryProperties);
+    writerSchemas = new HashMap<>();
+  }
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out) throws java.io.IOException {
+    try {
+      out.collect(Ingested.newBuilder().setEvent(decode(record.value())).build());
+    } catch (WireFormat.MalformedRecordException e) {
+      out.collect(Ingested.newBuilder().setDeadLetter(deadLetter(record, e.getMessage())).build());
+    }
+  }
+
+  private io.beckon.schema.Event decode(byte[] value) throws java.io.IOException {
+    int schemaId = WireFormat.schemaId(value);
+    GenericRecord generic = WireFormat.decode(value, writerSchema(schemaId));
+    Map<String, Object> view = new LinkedHashMap<>();
+    for (Schema.Field field : generic.getSchema().getFields()) {
+      view.put(field.name(), toValue(generic.get(field.name())));
+    }
+    Object properties = view.get("properties");
+    if (properties instanceof String json) {
+      try {
+        view.put("properties", Json.parse(json));
+      } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        throw new WireFormat.MalformedRecordException("'properties' is not valid JSON: " + e.getOriginalMessage());
+      }
+    }
+    EventValidator.Result result = EventValidator.validate(view, eventTime(view.get("time")));
+    if (!result.ok()) {
+      throw new WireFormat.MalformedRecordException(result.error());
+    }
+    return AvroEvents.toAvro(result.event());
+  }
+
+  private Schema writerSchema(int id) throws java.io.IOException {
+    Schema schema = writerSchemas.get(id);
+    if (schema == null) {
+      try {
+        schema = new Schema.Parser().parse(registry.getSchemaById(id).canonicalString());
+      } catch (RestClientException e) {
+        if (e.getStatus() == 404) {
+          throw new WireFormat.MalformedRecordException("unknown schema id " + id + " (not in the registry)");
+        }
+        throw new java.io.IOException("schema registry error for id " + id + ": " + e.getMessage(), e);
+      }
+      writerSchemas.put(id, schema);
+    }
+    return schema;
+  }
+
+  private static long eventTime(Object time) {
+    if (time instanceof Long millis) {
+      return millis;
+    }
+    if (time instanceof String text) {
+      try {
+        return Instant.parse(text).toEpochMilli();
+      } catch (DateTimeParseException e) {
+        throw new WireFormat.MalformedRecordException("'time' is not an ISO-8601 UTC timestamp: '" + text + "'");
+      }
+    }
+    throw new WireFormat.MalformedRecordException(
+        time == null ? "missing required field 'time'" : "'time' must be timestamp-millis or an ISO-8601 string");
+  }
+
+  /** Generic Avro data to the value model (Utf8 to String, ints widened, records to maps). */
+  private static Object toValue(Object avro) {
+    if (avro instanceof Utf8 || avro instanceof CharSequence) {
+      return avro.toString();
+    }
+    if (avro instanceof Integer i) {
+      return i.longValue();
+    }
+    if (avro instanceof Float f) {
+      return f.doubleValue();
+    }
+    if (avro instanceof GenericRecord r) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      r.getSchema().getFields().forEach(f -> map.put(f.name(), toValue(r.get(f.name()))));
+      return map;
+    }
+    if (avro instanceof Map<?, ?> m) {
+      Map<String, Object> map = new LinkedHashMap<>();
+      m.forEach((k, v) -> map.put(k.toString(), toValue(v)));
+      return map;
+    }
+    if (avro instanceof List<?> list) {
+      List<Object> out = new ArrayList<>();
+      list.forEach(v -> out.add(toValue(v)));
+      return out;
+    }
+    if (avro instanceof ByteBuffer || avro instanceof org.apache.avro.generic.GenericFixed) {
+      return null;
+    }
+    return avro;
+  }
+
+  static DeadLetter deadLetter(ConsumerRecord<byte[], byte[]> record, String reason) {
+    return DeadLetter.newBuilder()
+        .setTopic(record.topic())
+        .setPartition(record.partition())
+        .setOffset(record.offset())
+        .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
+        .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
+        .setReason(reason)
+        .build();
+  }
+
+  @Override
+  public TypeInformation<Ingested> getProducedType() {
+    return new AvroTypeInfo<>(Ingested.class);
+  }
+}

@@ -1,0 +1,72 @@
+package io.beckon.jobs.kafka;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
+import org.apache.avro.io.EncoderFactory;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.avro.specific.SpecificRecord;
+
+/** The Confluent wire format: magic byte 0, a 4-byte big-endian schema id, Avro binary. */
+public final class WireFormat {
+  public static final byte MAGIC = 0;
+  public static final int HEADER_SIZE = 5;
+
+  private WireFormat() {}
+
+  /** Frames a record under a registered schema id. */
+  public static byte[] encode(int schemaId, SpecificRecord record) {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
+    bytes.write(MAGIC);
+    bytes.write(ByteBuffer.allocate(4).putInt(schemaId).array(), 0, 4);
+    BinaryEncoder encoder = EncoderFactory.get().directBinaryEncoder(bytes, null);
+    try {
+      new SpecificDatumWriter<SpecificRecord>(record.getSchema()).write(record, encoder);
+      encoder.flush();
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot encode " + record.getSchema().getFullName(), e);
+    }
+    return bytes.toByteArray();
+  }
+
+  /** The schema id of a framed value; throws {@link MalformedRecordException} if not framed. */
+  public static int schemaId(byte[] value) {
+    if (value == null || value.length < HEADER_SIZE) {
+      throw new MalformedRecordException(
+          "not in the Confluent wire format: " + (value == null ? "null value" : value.length + " bytes"));
+    }
+    if (value[0] != MAGIC) {
+      throw new MalformedRecordException("not in the Confluent wire format: magic byte is " + value[0]);
+    }
+    return ByteBuffer.wrap(value, 1, 4).getInt();
+  }
+
+  /** Decodes the Avro body with the writer's schema. */
+  public static GenericRecord decode(byte[] value, Schema writerSchema) {
+    try {
+      var decoder = DecoderFactory.get().binaryDecoder(value, HEADER_SIZE, value.length - HEADER_SIZE, null);
+      GenericRecord record = new GenericDatumReader<GenericRecord>(writerSchema).read(null, decoder);
+      if (!decoder.isEnd()) {
+        throw new MalformedRecordException("trailing bytes after the Avro record");
+      }
+      return record;
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof MalformedRecordException m) {
+        throw m;
+      }
+      throw new MalformedRecordException("Avro body does not match schema " + writerSchema.getFullName() + ": " + e);
+    }
+  }
+
+  /** A record that cannot be decoded; its message is the dead-letter reason. */
+  public static final class MalformedRecordException extends RuntimeException {
+    public MalformedRecordException(String message) {
+      super(message);
+    }
+  }
+}
