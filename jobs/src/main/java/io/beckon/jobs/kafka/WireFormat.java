@@ -63,6 +63,17 @@ public final class WireFormat {
     }
   }
 
+  /** Decodes a framed value into a generated class, resolving the writer's schema to its own. */
+  public static <T extends SpecificRecord> T decode(byte[] value, Schema writerSchema, Class<T> type) {
+    Schema readerSchema = org.apache.avro.specific.SpecificData.get().getSchema(type);
+    try {
+      var decoder = DecoderFactory.get().binaryDecoder(value, HEADER_SIZE, value.length - HEADER_SIZE, null);
+      return new org.apache.avro.specific.SpecificDatumReader<T>(writerSchema, readerSchema).read(null, decoder);
+    } catch (IOException | RuntimeException e) {
+      throw new MalformedRecordException("cannot decode " + type.getSimpleName() + ": " + e);
+    }
+  }
+
   /** A record that cannot be decoded; its message is the dead-letter reason. */
   public static final class MalformedRecordException extends RuntimeException {
     public MalformedRecordException(String message) {

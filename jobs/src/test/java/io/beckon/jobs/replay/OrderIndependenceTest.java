@@ -1,0 +1,151 @@
+package io.beckon.jobs.replay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import io.beckon.jobs.FlinkTestSupport;
+import io.beckon.schema.Event;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Property: a random set of events, delivered in different arrival orders whose disorder stays
+ * within the bound, yields identical send commands and suppressions, ids included. Runs the real
+ * pipeline on a MiniCluster at parallelism 2 with RocksDB and Kryo disabled.
+ */
+class OrderIndependenceTest {
+  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = FlinkTestSupport.miniCluster();
+
+  static final Duration BOUND = Duration.ofSeconds(10);
+
+  static final Map<String, String> RULES =
+      Map.of(
+          "cart.yaml",
+          """
+          id: cart
+          version: 1
+          trigger: {kind: cart_abandoned, delay: 30m}
+          exit_on: [purchase_completed]
+          message:
+            channel: push
+            fallback: [email, in_app]
+            body: "{{ cart_units }} items, {{ cart_value | round: 2 }}"
+          """,
+          "idle.yaml",
+          """
+          id: idle
+          version: 1
+          priority: 5
+          trigger: {kind: inactivity, after: 2h}
+          audience: {attribute: session_count, op: gte, value: 2}
+          message: {channel: email, body: "Away {{ inactive_days }}"}
+          """,
+          "fence.yaml",
+          """
+          id: fence
+          version: 1
+          trigger:
+            kind: geofence_entered
+            fences: [{id: shop, lat: 52.0, lon: 21.0, radius_m: 500}]
+            dwell: 5m
+            cooldown: 1h
+          message: {channel: in_app, body: "At {{ fence_id }}"}
+          """,
+          "bought.yaml",
+          """
+          id: bought
+          version: 1
+          trigger: {kind: event, event: purchase_completed, delay: 1h}
+          reentry: {cooldown: 3h}
+          message: {channel: sms, fallback: [in_app], body: "Thanks for {{ event.total }}"}
+          """);
+
+  @Test
+  void arrivalOrderWithinTheBoundDoesNotChangeTheOutput() throws Exception {
+    Random random = new Random(20261122L);
+    List<Event> events = randomEvents(random, 12, 400);
+    Replay.Result reference = null;
+    for (int order = 0; order < 3; order++) {
+      List<Event> arrival = arrivalOrder(events, new Random(order));
+      Replay.Result result = Replay.run(FlinkTestSupport.environment(), arrival, RULES, BOUND);
+      assertEquals(0, result.lateEvents(), "disorder within the bound makes nothing late");
+      if (reference == null) {
+        reference = result;
+        assertFalse(reference.sendCommands().isEmpty());
+        assertFalse(reference.suppressions().isEmpty());
+      } else {
+        assertEquals(reference.sendCommands(), result.sendCommands(), "send commands, order " + order);
+        assertEquals(reference.suppressions(), result.suppressions(), "suppressions, order " + order);
+      }
+    }
+  }
+
+  /** Sorted by time plus a jitter below the bound: no event arrives after one > bound newer. */
+  static List<Event> arrivalOrder(List<Event> events, Random random) {
+    List<long[]> keyed = new ArrayList<>();
+    for (int i = 0; i < events.size(); i++) {
+      long jitter = (long) (random.nextDouble() * (BOUND.toMillis() - 1));
+      keyed.add(new long[] {events.get(i).getTime().toEpochMilli() + jitter, i});
+    }
+    keyed.sort(Comparator.comparingLong((long[] k) -> k[0]).thenComparingLong(k -> k[1]));
+    List<Event> out = new ArrayList<>();
+    keyed.forEach(k -> out.add(events.get((int) k[1])));
+    return out;
+  }
+
+  /** Users doing random things, with same-instant events, retries and boundary timings. */
+  static List<Event> randomEvents(Random random, int users, int count) {
+    long start = Instant.parse("2026-03-01T08:00:00Z").toEpochMilli();
+    List<Event> out = new ArrayList<>();
+    String[] skus = {"A", "B", "C"};
+    for (int i = 0; i < count; i++) {
+      String user = "u-" + random.nextInt(users);
+      // Coarse times (whole seconds, many collisions) to exercise same-instant ordering.
+      long time = start + (long) random.nextInt(6 * 3600) * 1000 / 5 * 5;
+      String type;
+      String props;
+      switch (random.nextInt(9)) {
+        case 0, 1 -> {
+          type = "cart_item_added";
+          props = "{\"sku\":\"" + skus[random.nextInt(3)] + "\",\"quantity\":" + (1 + random.nextInt(3)) + ",\"price\":" + (random.nextInt(4000) / 100.0) + "}";
+        }
+        case 2 -> {
+          type = "cart_item_removed";
+          props = "{\"sku\":\"" + skus[random.nextInt(3)] + "\"}";
+        }
+        case 3 -> {
+          type = "purchase_completed";
+          props = "{\"total\":" + random.nextInt(100) + "}";
+        }
+        case 4, 5 -> {
+          type = "app_opened";
+          props = "{\"platform\":\"ios\"}";
+        }
+        case 6 -> {
+          type = "location_updated";
+          double lat = 52.0 + (random.nextBoolean() ? 0.001 : 0.02);
+          props = "{\"lat\":" + lat + ",\"lon\":21.0,\"accuracy_m\":" + random.nextInt(150) + "}";
+        }
+        case 7 -> {
+          type = "attributes_set";
+          props = random.nextBoolean() ? "{\"attributes\":{\"email\":\"x@example.com\"}}" : "{\"attributes\":{\"phone\":\"+48100\"}}";
+        }
+        default -> {
+          type = "push_token_registered";
+          props = "{\"token\":\"tok-" + random.nextInt(5) + "\"}";
+        }
+      }
+      String id = random.nextInt(20) == 0 && !out.isEmpty() ? out.get(random.nextInt(out.size())).getEventId() : "e-" + i;
+      out.add(io.beckon.jobs.TestEvents.event(id, user, type, Instant.ofEpochMilli(time).toString(), props));
+    }
+    return out;
+  }
+}

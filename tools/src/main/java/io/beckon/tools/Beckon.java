@@ -1,0 +1,46 @@
+package io.beckon.tools;
+
+import io.beckon.tools.demo.Demo;
+import java.util.Arrays;
+
+/** The {@code ./beckon} command: dispatches to a subcommand. */
+public final class Beckon {
+  private static final String USAGE =
+      """
+      usage: beckon <command> [options]
+
+        demo     [--duration 90s] [--users 3000] [--serve] [--rules DIR] [--show all|sample|none]
+                 in-process Kafka + schema registry + local Flink with generated traffic;
+                 --serve keeps it running without the generator for your own producers
+        replay   --rules DIR --events FILE.jsonl [--out FILE.jsonl] [--suppressions FILE.jsonl]
+                 [--disorder-bound 10s] [--parallelism 2]
+                 runs the job over recorded events and writes the sorted send commands
+        job      [--key value ...]
+                 runs the engagement job in this JVM against your Kafka and registry
+                 (for a cluster, submit jobs/target/beckon-jobs-*-job.jar instead)
+      """;
+
+  private Beckon() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
+      System.out.print(USAGE);
+      return;
+    }
+    String[] rest = Arrays.copyOfRange(args, 1, args.length);
+    int status =
+        switch (args[0]) {
+          case "demo" -> Demo.run(rest);
+          case "replay" -> ReplayCommand.run(rest);
+          case "job" -> {
+            io.beckon.jobs.EngagementJob.main(rest);
+            yield 0;
+          }
+          default -> {
+            System.err.print("unknown command '" + args[0] + "'\n" + USAGE);
+            yield 2;
+          }
+        };
+    System.exit(status);
+  }
+}

@@ -1,0 +1,330 @@
+package io.beckon.tools.demo;
+
+import io.beckon.engine.rules.RuleSet;
+import io.beckon.engine.time.Durations;
+import io.beckon.jobs.EngagementJob;
+import io.beckon.jobs.JobConfig;
+import io.beckon.jobs.kafka.RegistryClients;
+import io.beckon.jobs.kafka.WireFormat;
+import io.beckon.schema.Event;
+import io.beckon.tools.Options;
+import io.beckon.tools.embedded.EmbeddedKafka;
+import io.beckon.tools.embedded.EmbeddedSchemaRegistry;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * {@code beckon demo}: everything on one machine with nothing installed but a JDK. An in-process
+ * Kafka broker, a real Confluent-compatible schema registry (Apicurio, child process), and the
+ * engagement job on a local Flink cluster with RocksDB and exactly-once sinks; then generated
+ * traffic in accelerated event time, live progress, and a summary read back from the topics.
+ */
+public final class Demo {
+  private static final int EVENT_PARTITIONS = 4;
+  private static final Map<String, String> TOPICS =
+      Map.of("sends", "send-commands", "suppressions", "send-suppressions", "dlq", "events-dlq", "late", "events-late");
+
+  private Demo() {}
+
+  public static int run(String[] args) throws Exception {
+    Options options;
+    try {
+      options = Options.parse(args, Set.of("duration", "users", "rate", "rules", "show", "workdir"), Set.of("serve"));
+    } catch (IllegalArgumentException e) {
+      System.err.println("demo: " + e.getMessage());
+      return 2;
+    }
+    Path home = Path.of(System.getProperty("beckon.home", "."));
+    Map<String, String> rules = RuleSet.readFolder(Path.of(options.get("rules", home.resolve("rules").toString())));
+    try {
+      RuleSet.parse(rules);
+    } catch (RuleSet.InvalidRulesException e) {
+      e.problems().forEach(System.err::println);
+      return 1;
+    }
+    Path work = Path.of(options.get("workdir", home.resolve(".beckon").resolve("demo-" + ProcessHandle.current().pid()).toString()));
+    Files.createDirectories(work);
+    long started = System.currentTimeMillis();
+    say("starting Kafka (in-process), schema registry (Apicurio) and Flink (local, RocksDB)...");
+    try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
+        EmbeddedSchemaRegistry registry =
+            EmbeddedSchemaRegistry.start(
+                EmbeddedSchemaRegistry.locateRunnerJar(home.resolve("tools/target/apicurio")), work.resolve("registry"))) {
+      kafka.createTopic("events", EVENT_PARTITIONS);
+      for (String topic : TOPICS.values()) {
+        kafka.createTopic(topic, 2);
+      }
+      boolean serve = options.flag("serve");
+      JobConfig config =
+          JobConfig.of(
+              Map.of(
+                  "bootstrap.servers", kafka.bootstrapServers(),
+                  "schema.registry.url", registry.url(),
+                  "group.id", "beckon-demo",
+                  "starting.offsets", "earliest",
+                  // Generated time runs ahead of the wall clock; a short lag keeps quiet partitions moving.
+                  "idle.timer.lag", serve ? "60s" : "3s"));
+      StreamExecutionEnvironment env = localCluster(work);
+      EngagementJob.attach(env, config, rules);
+      JobClient job = env.executeAsync("beckon-demo");
+      String show = options.get("show", serve ? "all" : "sample");
+      CommandPrinter printer = new CommandPrinter(show);
+      try (OutputWatcher outputs = new OutputWatcher(kafka.bootstrapServers(), registry.url(), TOPICS, printer)) {
+        outputs.start();
+        say(String.format(Locale.ROOT, "up in %.1f s: broker %s, registry %s", (System.currentTimeMillis() - started) / 1000.0,
+            kafka.bootstrapServers(), registry.url()));
+        if (serve) {
+          serve(kafka, registry);
+        } else {
+          generate(options, kafka, registry, outputs, printer);
+          summary(outputs, rules.keySet().stream().map(f -> f.replace(".yaml", "")).toList());
+        }
+      } finally {
+        job.cancel().get();
+      }
+    } finally {
+      deleteRecursively(work);
+    }
+    return 0;
+  }
+
+  private static StreamExecutionEnvironment localCluster(Path work) {
+    Configuration conf = new Configuration();
+    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    conf.setString("execution.checkpointing.interval", "2s");
+    return StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+  }
+
+  /** Produces the simulated traffic at a steady rate, then waits for the job to catch up. */
+  private static void generate(Options options, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry,
+      OutputWatcher outputs, CommandPrinter printer) throws Exception {
+    long budget = Durations.parseMillis(options.get("duration", "120s"));
+    int users = Integer.parseInt(options.get("users", "3000"));
+    List<Event> events = new TrafficModel(42, users).generate();
+    double rate = Double.parseDouble(options.get("rate", "4000"));
+    say(String.format(Locale.ROOT, "generating %,d events for %,d users over %d simulated days at up to %,.0f events/s (budget %d s)",
+        events.size(), users, TrafficModel.SPAN / Durations.DAY, rate, budget / 1000));
+    long start = System.currentTimeMillis();
+    long deadline = start + budget;
+    SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
+    int schemaId = client.register("events-value", new AvroSchema(Event.getClassSchema().toString()));
+    AtomicLong produced = new AtomicLong();
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    p.setProperty("linger.ms", "5");
+    p.setProperty("enable.idempotence", "true");
+    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+        Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+      produceMalformed(producer, client);
+      Progress progress = new Progress(outputs, produced, admin, start);
+      for (Event e : events) {
+        if (System.currentTimeMillis() > deadline) {
+          say("duration budget reached while producing; stopping the generator");
+          break;
+        }
+        producer.send(new ProducerRecord<>("events", e.getUserId().getBytes(StandardCharsets.UTF_8), WireFormat.encode(schemaId, e)));
+        long n = produced.incrementAndGet();
+        long due = start + (long) (n * 1000 / rate);
+        long wait = due - System.currentTimeMillis();
+        if (wait > 0) {
+          Thread.sleep(wait);
+        }
+        progress.tick(false);
+      }
+      producer.flush();
+      // Catch-up: until the job has committed every input offset and outputs went quiet.
+      while (System.currentTimeMillis() < deadline) {
+        progress.tick(false);
+        boolean caughtUp = progress.processed() >= produced.get();
+        if (caughtUp && System.currentTimeMillis() - outputs.lastOutputAt.get() > 6_000) {
+          break;
+        }
+        Thread.sleep(250);
+      }
+      progress.tick(true);
+      printer.finish();
+      long seconds = Math.max(1, (System.currentTimeMillis() - start) / 1000);
+      say(String.format(Locale.ROOT, "events processed: %,d in %d s (%,d events/s)", progress.processed(), seconds, progress.processed() / seconds));
+    }
+  }
+
+  /** A few records a broken app might send: they must land in the dead-letter topic, not stop the job. */
+  private static void produceMalformed(KafkaProducer<byte[], byte[]> producer, SchemaRegistryClient client) throws Exception {
+    producer.send(new ProducerRecord<>("events", "u-bad".getBytes(StandardCharsets.UTF_8), "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8)));
+    producer.send(new ProducerRecord<>("events", null, new byte[] {0, 0, 0, 0x7f, (byte) 0xff, 2, 4}));
+    String legacy =
+        "{\"type\":\"record\",\"name\":\"LegacyEvent\",\"namespace\":\"demo\",\"fields\":["
+            + "{\"name\":\"event_id\",\"type\":\"string\"},{\"name\":\"type\",\"type\":\"string\"},"
+            + "{\"name\":\"time\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
+    int legacyId = client.register("events-legacy-value", new AvroSchema(legacy));
+    org.apache.avro.Schema schema = new org.apache.avro.Schema.Parser().parse(legacy);
+    var record = new org.apache.avro.generic.GenericData.Record(schema);
+    record.put("event_id", "legacy-1");
+    record.put("type", "app_opened");
+    record.put("time", TrafficModel.START);
+    var bytes = new java.io.ByteArrayOutputStream();
+    bytes.write(0);
+    bytes.write(java.nio.ByteBuffer.allocate(4).putInt(legacyId).array());
+    var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+    new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(schema).write(record, encoder);
+    encoder.flush();
+    producer.send(new ProducerRecord<>("events", null, bytes.toByteArray()));
+  }
+
+  /** The live progress line. */
+  private static final class Progress {
+    private final OutputWatcher outputs;
+    private final AtomicLong produced;
+    private final Admin admin;
+    private final long start;
+    private final boolean tty = System.console() != null;
+    private long lastPrint;
+    private long processed;
+
+    Progress(OutputWatcher outputs, AtomicLong produced, Admin admin, long start) {
+      this.outputs = outputs;
+      this.produced = produced;
+      this.admin = admin;
+      this.start = start;
+    }
+
+    long processed() {
+      return processed;
+    }
+
+    void tick(boolean last) throws Exception {
+      long now = System.currentTimeMillis();
+      if (!last && now - lastPrint < (tty ? 500 : 5_000)) {
+        return;
+      }
+      lastPrint = now;
+      processed = committedOffsets();
+      double secs = Math.max(0.001, (now - start) / 1000.0);
+      String line = String.format(Locale.ROOT,
+          "[%5.1fs] produced %,d | processed %,d (%,.0f/s) | sent %,d | suppressed %,d | dead letters %,d | late %,d",
+          secs, produced.get(), processed, processed / secs, outputs.sends.get(), outputs.suppressions.get(),
+          outputs.deadLetters.get(), outputs.late.get());
+      synchronized (System.out) {
+        System.out.print(tty ? "\r\033[K" + line + (last ? "\n" : "") : line + "\n");
+        System.out.flush();
+      }
+    }
+
+    /** Input the job has durably processed: offsets it committed on completed checkpoints. */
+    private long committedOffsets() throws Exception {
+      Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed =
+          admin.listConsumerGroupOffsets("beckon-demo").partitionsToOffsetAndMetadata().get();
+      long sum = 0;
+      for (var e : committed.values()) {
+        if (e != null) {
+          sum += e.offset();
+        }
+      }
+      // Less the three malformed records, which are input too but not "events".
+      return Math.max(0, sum - 3);
+    }
+  }
+
+  private static void summary(OutputWatcher outputs, List<String> ruleIds) {
+    System.out.println();
+    System.out.println("== Beckon demo summary ==");
+    System.out.println("send commands per rule:");
+    synchronized (outputs) {
+      Map<String, Long> byRule = new LinkedHashMap<>();
+      ruleIds.stream().sorted().forEach(id -> byRule.put(id, outputs.sendsByRule.getOrDefault(id, 0L)));
+      outputs.sendsByRule.forEach(byRule::putIfAbsent);
+      byRule.forEach((rule, n) -> System.out.printf(Locale.ROOT, "  %-28s %,8d%n", rule, n));
+      System.out.println("suppressions per rule and reason:");
+      outputs.suppressionsByReason.forEach((k, n) -> System.out.printf(Locale.ROOT, "  %-40s %,8d%n", k, n));
+      System.out.println("dead letters:");
+      outputs.deadLettersByReason.forEach((k, n) -> System.out.printf(Locale.ROOT, "  %-60s %,4d%n", k, n));
+    }
+    System.out.printf(Locale.ROOT, "late events: %,d%n", outputs.late.get());
+  }
+
+  private static void serve(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) throws InterruptedException {
+    say("serving until Ctrl-C. Produce Avro events (Confluent wire format) keyed by user_id to 'events':");
+    say("  bootstrap servers : " + kafka.bootstrapServers());
+    say("  schema registry   : " + registry.url() + "  (subject events-value)");
+    say("  watch commands    : kcat -b " + kafka.bootstrapServers()
+        + " -C -t send-commands -X isolation.level=read_committed -s value=avro -r " + registry.url());
+    CountDownLatch stop = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
+    stop.await();
+  }
+
+  static void say(String line) {
+    synchronized (System.out) {
+      System.out.println("demo: " + line);
+      System.out.flush();
+    }
+  }
+
+  private static void deleteRecursively(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (var paths = Files.walk(dir)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    }
+  }
+
+  /** Prints send commands as they arrive: all, a sample, or none. */
+  static final class CommandPrinter implements java.util.function.Consumer<String> {
+    private final String mode;
+    private final AtomicLong seen = new AtomicLong();
+
+    CommandPrinter(String mode) {
+      this.mode = mode;
+    }
+
+    @Override
+    public void accept(String json) {
+      long n = seen.incrementAndGet();
+      boolean print = mode.equals("all") || (mode.equals("sample") && (n <= 10 || n % 250 == 0));
+      if (print) {
+        synchronized (System.out) {
+          System.out.print(System.console() != null ? "\r\033[K" : "");
+          System.out.println("send #" + n + " " + json);
+        }
+      }
+    }
+
+    void finish() {
+      if (mode.equals("sample") && seen.get() > 10) {
+        say("(printed the first 10 send commands and every 250th; --show all prints each)");
+      }
+    }
+  }
+
+
+}

@@ -1,0 +1,122 @@
+package io.beckon.tools.demo;
+
+import io.beckon.engine.core.JsonViews;
+import io.beckon.jobs.kafka.DeadLetterSerializer;
+import io.beckon.jobs.kafka.RegistryClients;
+import io.beckon.jobs.kafka.WireFormat;
+import io.beckon.schema.SendCommand;
+import io.beckon.schema.Suppression;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import org.apache.avro.Schema;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+
+/**
+ * Reads the job's output topics as a delivery worker would ({@code read_committed}, schemas from
+ * the registry) and keeps the demo's tallies.
+ */
+final class OutputWatcher implements AutoCloseable {
+  final Map<String, Long> sendsByRule = new TreeMap<>();
+  final Map<String, Long> suppressionsByReason = new TreeMap<>();
+  final Map<String, Long> deadLettersByReason = new TreeMap<>();
+  final AtomicLong sends = new AtomicLong();
+  final AtomicLong suppressions = new AtomicLong();
+  final AtomicLong deadLetters = new AtomicLong();
+  final AtomicLong late = new AtomicLong();
+  final AtomicLong lastOutputAt = new AtomicLong(System.currentTimeMillis());
+
+  private final KafkaConsumer<byte[], byte[]> consumer;
+  private final SchemaRegistryClient registry;
+  private final Map<Integer, Schema> schemas = new HashMap<>();
+  private final Map<String, String> topics;
+  private final Consumer<String> commandPrinter;
+  private final Thread thread;
+  private volatile boolean running = true;
+
+  /** @param topics role ("sends", "suppressions", "dlq", "late") -> topic name */
+  OutputWatcher(String bootstrap, String registryUrl, Map<String, String> topics, Consumer<String> commandPrinter) {
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", bootstrap);
+    p.setProperty("group.id", "beckon-demo-watcher");
+    p.setProperty("isolation.level", "read_committed");
+    p.setProperty("auto.offset.reset", "earliest");
+    p.setProperty("enable.auto.commit", "false");
+    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.registry = RegistryClients.create(registryUrl, Map.of());
+    this.topics = topics;
+    this.commandPrinter = commandPrinter;
+    this.thread = new Thread(this::loop, "beckon-demo-output-watcher");
+    this.thread.setDaemon(true);
+  }
+
+  void start() {
+    consumer.subscribe(List.copyOf(topics.values()));
+    thread.start();
+  }
+
+  private void loop() {
+    while (running) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        lastOutputAt.set(System.currentTimeMillis());
+        try {
+          handle(r);
+        } catch (Exception e) {
+          System.err.println("demo: cannot read " + r.topic() + "@" + r.offset() + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  private void handle(ConsumerRecord<byte[], byte[]> r) throws Exception {
+    if (r.topic().equals(topics.get("sends"))) {
+      SendCommand c = WireFormat.decode(r.value(), schema(r.value()), SendCommand.class);
+      sends.incrementAndGet();
+      synchronized (this) {
+        sendsByRule.merge(c.getRuleId(), 1L, Long::sum);
+      }
+      commandPrinter.accept(JsonViews.of(c));
+    } else if (r.topic().equals(topics.get("suppressions"))) {
+      Suppression s = WireFormat.decode(r.value(), schema(r.value()), Suppression.class);
+      suppressions.incrementAndGet();
+      synchronized (this) {
+        suppressionsByReason.merge(s.getRuleId() + ": " + s.getReason(), 1L, Long::sum);
+      }
+    } else if (r.topic().equals(topics.get("dlq"))) {
+      var header = r.headers().lastHeader(DeadLetterSerializer.REASON_HEADER);
+      String reason = header == null ? "?" : new String(header.value(), StandardCharsets.UTF_8);
+      deadLetters.incrementAndGet();
+      synchronized (this) {
+        deadLettersByReason.merge(reason, 1L, Long::sum);
+      }
+    } else {
+      late.incrementAndGet();
+    }
+  }
+
+  private Schema schema(byte[] value) throws Exception {
+    int id = WireFormat.schemaId(value);
+    Schema schema = schemas.get(id);
+    if (schema == null) {
+      schema = new Schema.Parser().parse(registry.getSchemaById(id).canonicalString());
+      schemas.put(id, schema);
+    }
+    return schema;
+  }
+
+  @Override
+  public void close() throws InterruptedException {
+    running = false;
+    thread.join(5_000);
+    consumer.close();
+  }
+}
