@@ -60,8 +60,10 @@ public final class TrafficModel {
       out.add(event(user, seq++, "attributes_set", t + 5_000,
           "{\"attributes\":{\"first_name\":\"" + name + "\",\"email\":\"" + user + "@example.com\",\"country\":\"PL\"}}"));
     }
+    boolean firstSession = true;
     while (t < activeUntil && t < START + SPAN) {
-      seq = session(user, seq, t, out);
+      seq = session(user, seq, t, firstSession, out);
+      firstSession = false;
       if (random.nextDouble() < 0.12) {
         seq = trip(user, seq, t + Durations.HOUR * (1 + random.nextInt(5)), out);
       }
@@ -69,9 +71,11 @@ public final class TrafficModel {
     }
   }
 
-  private int session(String user, int seq, long start, List<Event> out) {
+  private int session(String user, int seq, long start, boolean install, List<Event> out) {
     long t = start;
-    out.add(event(user, seq++, "app_opened", t, null));
+    if (!install) {
+      out.add(event(user, seq++, "app_opened", t, null));
+    }
     int views = 1 + random.nextInt(3);
     for (int i = 0; i < views; i++) {
       t += 20_000 + random.nextInt(60_000);

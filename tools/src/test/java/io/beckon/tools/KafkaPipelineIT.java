@@ -1,0 +1,262 @@
+package io.beckon.tools;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.beckon.jobs.EngagementJob;
+import io.beckon.jobs.JobConfig;
+import io.beckon.jobs.kafka.DeadLetterSerializer;
+import io.beckon.jobs.kafka.RegistryClients;
+import io.beckon.jobs.kafka.WireFormat;
+import io.beckon.schema.Event;
+import io.beckon.schema.SendCommand;
+import io.beckon.tools.embedded.EmbeddedKafka;
+import io.beckon.tools.embedded.EmbeddedSchemaRegistry;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.avro.Schema;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The engagement job end to end on real parts: an in-process Kafka broker, the Apicurio registry
+ * server with the real Confluent client, a MiniCluster at parallelism 2 with RocksDB and
+ * checkpoints, exactly-once sinks read back with {@code read_committed}.
+ */
+class KafkaPipelineIT {
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER =
+      new MiniClusterExtension(
+          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+
+  static final Map<String, String> RULES =
+      Map.of(
+          "cart.yaml",
+          """
+          id: cart-abandonment-2h
+          version: 3
+          trigger: {kind: cart_abandoned, delay: 2h}
+          exit_on: [purchase_completed]
+          message:
+            channel: push
+            title: "{{ first_name | default: 'Hi there' }}, your cart misses you"
+            body: "{{ cart_units }} items worth {{ cart_value }} {{ currency | default: 'USD' }} are waiting."
+          """,
+          "promo.yaml",
+          """
+          id: promo-click
+          version: 1
+          trigger: {kind: event, event: promo_clicked, where: {attribute: campaign, op: eq, value: spring}}
+          message: {channel: in_app, body: "Spring deal: {{ event.campaign | upcase }}"}
+          """);
+
+  static Path work;
+  static EmbeddedKafka kafka;
+  static EmbeddedSchemaRegistry registry;
+
+  @BeforeAll
+  static void startInfrastructure() throws Exception {
+    work = Files.createTempDirectory("beckon-it-");
+    kafka = EmbeddedKafka.start(work.resolve("kafka"));
+    registry =
+        EmbeddedSchemaRegistry.start(
+            EmbeddedSchemaRegistry.locateRunnerJar(Path.of(System.getProperty("beckon.apicurio.dir", "target/apicurio"))),
+            work.resolve("registry"));
+    kafka.createTopic("events", 2);
+    for (String t : List.of("send-commands", "send-suppressions", "events-dlq", "events-late")) {
+      kafka.createTopic(t, 2);
+    }
+  }
+
+  @AfterAll
+  static void stopInfrastructure() {
+    if (registry != null) {
+      registry.close();
+    }
+    if (kafka != null) {
+      kafka.close();
+    }
+    try (var paths = Files.walk(work)) {
+      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
+  void wireFormatEventsBecomeExactlyTheExpectedCommandsAndBadRecordsBecomeDeadLetters() throws Exception {
+    JobConfig config =
+        JobConfig.of(
+            Map.of(
+                "bootstrap.servers", kafka.bootstrapServers(),
+                "schema.registry.url", registry.url(),
+                "starting.offsets", "earliest",
+                "transaction.timeout", "60s"));
+    StreamExecutionEnvironment env = environment();
+    EngagementJob.attach(env, config, RULES);
+    JobClient job = env.executeAsync("beckon-it");
+    try {
+      SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
+      int id = client.register("events-value", new AvroSchema(Event.getClassSchema().toString()));
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        // A bad record first: the job must keep going past it.
+        producer.send(new ProducerRecord<>("events", 0, bytes("u-x"), bytes("hello, not avro")));
+        producer.send(new ProducerRecord<>("events", 1, null, new byte[] {0, 0, 0, 0x7f, (byte) 0xff, 1}));
+        producer.send(new ProducerRecord<>("events", 0, null, withoutUserId(client)));
+
+        send(producer, id, "t1", "u-1", "push_token_registered", "2026-01-05T09:00:00Z", "{\"token\":\"tok-1\"}");
+        send(producer, id, "a1", "u-1", "attributes_set", "2026-01-05T09:00:00Z", "{\"attributes\":{\"first_name\":\"Ana\"}}");
+        send(producer, id, "e-17", "u-1", "cart_item_added", "2026-01-05T10:00:00Z",
+            "{\"sku\":\"SKU-1\",\"name\":\"Face wash\",\"quantity\":2,\"price\":9.5,\"currency\":\"USD\"}");
+        send(producer, id, "t2", "u-2", "push_token_registered", "2026-01-05T09:00:00Z", "{\"token\":\"tok-2\"}");
+        send(producer, id, "c2", "u-2", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"SKU-9\"}");
+        send(producer, id, "p2", "u-2", "purchase_completed", "2026-01-05T11:00:00Z", "{\"total\":5}");
+        send(producer, id, "k3", "u-3", "promo_clicked", "2026-01-05T10:30:00Z", "{\"campaign\":\"spring\"}");
+        send(producer, id, "k3", "u-3", "promo_clicked", "2026-01-05T10:30:00Z", "{\"campaign\":\"spring\"}");
+        send(producer, id, "k4", "u-3", "promo_clicked", "2026-01-05T10:40:00Z", "{\"campaign\":\"autumn\"}");
+        // Move event time on both partitions past the 12:00 fire.
+        for (int p = 0; p < 2; p++) {
+          producer.send(new ProducerRecord<>("events", p, bytes("clock"),
+              WireFormat.encode(id, event("clock-" + p, "clock-" + p, "heartbeat", "2026-01-06T00:00:00Z", null))));
+        }
+        producer.flush();
+      }
+
+      List<SendCommand> commands = new ArrayList<>();
+      List<String> deadLetterReasons = new ArrayList<>();
+      readCommitted(commands, deadLetterReasons, 2, 3, Duration.ofSeconds(90));
+
+      Set<String> got = new TreeSet<>();
+      commands.forEach(c -> got.add(c.getUserId() + " " + c.getRuleId() + " " + c.getFireTime() + " " + c.getBody()));
+      assertEquals(
+          new TreeSet<>(List.of(
+              "u-1 cart-abandonment-2h 2026-01-05T12:00:00Z 2 items worth 19.0 USD are waiting.",
+              "u-3 promo-click 2026-01-05T10:30:00Z Spring deal: SPRING")),
+          got);
+      SendCommand cart = commands.stream().filter(c -> c.getUserId().equals("u-1")).findFirst().orElseThrow();
+      assertEquals("Ana, your cart misses you", cart.getTitle());
+      assertEquals("tok-1", cart.getAddress());
+      assertEquals(3, cart.getRuleVersion());
+      assertEquals(
+          Set.of("not in the Confluent wire format: magic byte is 104",
+              "unknown schema id 32767 (not in the registry)",
+              "missing required field 'user_id'"),
+          Set.copyOf(deadLetterReasons));
+      assertTrue(job.getJobStatus().get().name().equals("RUNNING"), "the job keeps running after bad input");
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  /**
+   * Polls until the expected numbers arrived, then two more checkpoint intervals to catch any
+   * extra (duplicate) output; fails on timeout.
+   */
+  private static void readCommitted(
+      List<SendCommand> commands, List<String> deadLetters, int commandCount, int deadLetterCount, Duration timeout)
+      throws Exception {
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    p.setProperty("group.id", "it-reader");
+    p.setProperty("isolation.level", "read_committed");
+    p.setProperty("auto.offset.reset", "earliest");
+    SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+      consumer.subscribe(List.of("send-commands", "events-dlq"));
+      long deadline = System.currentTimeMillis() + timeout.toMillis();
+      long settleUntil = Long.MAX_VALUE;
+      while (System.currentTimeMillis() < Math.min(deadline, settleUntil)) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          if (r.topic().equals("send-commands")) {
+            Schema writer = new Schema.Parser().parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
+            commands.add(WireFormat.decode(r.value(), writer, SendCommand.class));
+          } else {
+            deadLetters.add(new String(r.headers().lastHeader(DeadLetterSerializer.REASON_HEADER).value(), StandardCharsets.UTF_8));
+          }
+        }
+        if (settleUntil == Long.MAX_VALUE && commands.size() >= commandCount && deadLetters.size() >= deadLetterCount) {
+          settleUntil = System.currentTimeMillis() + 2_000;
+        }
+      }
+      assertTrue(commands.size() >= commandCount && deadLetters.size() >= deadLetterCount,
+          "timed out: " + commands.size() + " commands, " + deadLetters.size() + " dead letters");
+    }
+  }
+
+  static StreamExecutionEnvironment environment() {
+    Configuration conf = new Configuration();
+    conf.set(PipelineOptions.GENERIC_TYPES, false);
+    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
+    conf.setString("execution.checkpointing.interval", "500ms");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+    env.setParallelism(2);
+    return env;
+  }
+
+  private static KafkaProducer<byte[], byte[]> producer() {
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+  }
+
+  private static void send(KafkaProducer<byte[], byte[]> producer, int schemaId, String id, String user, String type, String time, String props) {
+    producer.send(new ProducerRecord<>("events", bytes(user), WireFormat.encode(schemaId, event(id, user, type, time, props))));
+  }
+
+  static Event event(String id, String user, String type, String time, String props) {
+    return Event.newBuilder().setEventId(id).setUserId(user).setType(type).setTime(Instant.parse(time)).setProperties(props).build();
+  }
+
+  /** A record from an app on an old schema without user_id, registered under its own subject. */
+  private static byte[] withoutUserId(SchemaRegistryClient client) throws Exception {
+    String legacy =
+        "{\"type\":\"record\",\"name\":\"OldEvent\",\"fields\":[{\"name\":\"event_id\",\"type\":\"string\"},"
+            + "{\"name\":\"type\",\"type\":\"string\"},{\"name\":\"time\",\"type\":\"long\"}]}";
+    int id = client.register("old-events-value", new AvroSchema(legacy));
+    Schema schema = new Schema.Parser().parse(legacy);
+    var record = new org.apache.avro.generic.GenericData.Record(schema);
+    record.put("event_id", "old-1");
+    record.put("type", "app_opened");
+    record.put("time", Instant.parse("2026-01-05T10:00:00Z").toEpochMilli());
+    var out = new java.io.ByteArrayOutputStream();
+    out.write(0);
+    out.write(java.nio.ByteBuffer.allocate(4).putInt(id).array());
+    var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
+    new org.apache.avro.generic.GenericDatumWriter<Object>(schema).write(record, encoder);
+    encoder.flush();
+    return out.toByteArray();
+  }
+
+  private static byte[] bytes(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+}
