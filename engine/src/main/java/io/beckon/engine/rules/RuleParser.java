@@ -264,7 +264,7 @@ public final class RuleParser {
   private static void checkKeys(YamlNode node, Set<String> allowed) {
     for (Map.Entry<String, YamlNode> e : node.entries().entrySet()) {
       if (!allowed.contains(e.getKey())) {
-        throw e.getValue().error("unknown key '" + e.getKey() + "'");
+        throw node.key(e.getKey()).error("unknown key '" + e.getKey() + "'");
       }
     }
   }

@@ -26,6 +26,7 @@ public final class YamlNode {
   private final Object scalar;
   private final Map<String, YamlNode> map;
   private final List<YamlNode> list;
+  private final Map<String, YamlNode> keys = new LinkedHashMap<>();
 
   private YamlNode(int line, int column, Object scalar, Map<String, YamlNode> map, List<YamlNode> list) {
     this.line = line;
@@ -68,7 +69,13 @@ public final class YamlNode {
         }
         map.put(scalarKey.getValue(), convert(tuple.getValueNode()));
       }
-      return new YamlNode(line, column, null, map, null);
+      YamlNode result = new YamlNode(line, column, null, map, null);
+      for (NodeTuple tuple : mapping.getValue()) {
+        Node key = tuple.getKeyNode();
+        String name = ((ScalarNode) key).getValue();
+        result.keys.put(name, new YamlNode(key.getStartMark().getLine() + 1, key.getStartMark().getColumn() + 1, name, null, null));
+      }
+      return result;
     }
     if (node instanceof SequenceNode sequence) {
       List<YamlNode> list = new ArrayList<>();
@@ -156,6 +163,11 @@ public final class YamlNode {
       return out;
     }
     return scalar;
+  }
+
+  /** The position of a key of this map (for "unknown key" errors), or this node's. */
+  public YamlNode key(String name) {
+    return keys.getOrDefault(name, this);
   }
 
   /** An error at this node's position. */
