@@ -175,6 +175,50 @@ class KafkaPipelineIT {
     }
   }
 
+  @Test
+  void anInactivityTimerFiresOnAQuietStreamWithoutAnyFurtherEvent() throws Exception {
+    for (String t : List.of("q-events", "q-send-commands", "q-send-suppressions", "q-events-dlq", "q-events-late")) {
+      kafka.createTopic(t, 2);
+    }
+    JobConfig config =
+        JobConfig.of(
+            Map.ofEntries(
+                Map.entry("bootstrap.servers", kafka.bootstrapServers()),
+                Map.entry("schema.registry.url", registry.url()),
+                Map.entry("starting.offsets", "earliest"),
+                Map.entry("transaction.timeout", "60s"),
+                Map.entry("group.id", "quiet"),
+                Map.entry("transactional.id.prefix", "quiet"),
+                Map.entry("disorder.bound", "1s"),
+                Map.entry("idle.timer.lag", "2s"),
+                Map.entry("topic.events", "q-events"),
+                Map.entry("topic.send-commands", "q-send-commands"),
+                Map.entry("topic.send-suppressions", "q-send-suppressions"),
+                Map.entry("topic.dead-letters", "q-events-dlq"),
+                Map.entry("topic.late-events", "q-events-late")));
+    Map<String, String> rules =
+        Map.of("idle.yaml", "id: idle\nversion: 1\ntrigger: {kind: inactivity, after: 5s}\nmessage: {channel: in_app, body: gone}\n");
+    StreamExecutionEnvironment env = environment();
+    EngagementJob.attach(env, config, rules);
+    JobClient job = env.executeAsync("beckon-quiet-it");
+    try {
+      int id = RegistryClients.create(registry.url(), Map.of()).register("q-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      // Event time = now: one app open, then silence on both partitions.
+      Instant opened = Instant.ofEpochMilli(System.currentTimeMillis());
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        producer.send(new ProducerRecord<>("q-events", bytes("u-q"),
+            WireFormat.encode(id, event("o1", "u-q", "app_opened", opened.toString(), null))));
+        producer.flush();
+      }
+      List<SendCommand> commands = new ArrayList<>();
+      readCommitted("q-send-commands", "q-events-dlq", commands, new ArrayList<>(), 1, 0, Duration.ofSeconds(60));
+      assertEquals(1, commands.size());
+      assertEquals(opened.plusSeconds(5), commands.get(0).getFireTime());
+    } finally {
+      job.cancel().get();
+    }
+  }
+
   /**
    * Polls until the expected numbers arrived, then two more checkpoint intervals to catch any
    * extra (duplicate) output; fails on timeout.
@@ -182,19 +226,27 @@ class KafkaPipelineIT {
   private static void readCommitted(
       List<SendCommand> commands, List<String> deadLetters, int commandCount, int deadLetterCount, Duration timeout)
       throws Exception {
+    readCommitted("send-commands", "events-dlq", commands, deadLetters, commandCount, deadLetterCount, timeout);
+  }
+
+  private static void readCommitted(
+      String commandTopic,
+      String deadLetterTopic,
+      List<SendCommand> commands, List<String> deadLetters, int commandCount, int deadLetterCount, Duration timeout)
+      throws Exception {
     Properties p = new Properties();
     p.setProperty("bootstrap.servers", kafka.bootstrapServers());
-    p.setProperty("group.id", "it-reader");
+    p.setProperty("group.id", "it-reader-" + commandTopic);
     p.setProperty("isolation.level", "read_committed");
     p.setProperty("auto.offset.reset", "earliest");
     SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
     try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-      consumer.subscribe(List.of("send-commands", "events-dlq"));
+      consumer.subscribe(List.of(commandTopic, deadLetterTopic));
       long deadline = System.currentTimeMillis() + timeout.toMillis();
       long settleUntil = Long.MAX_VALUE;
       while (System.currentTimeMillis() < Math.min(deadline, settleUntil)) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          if (r.topic().equals("send-commands")) {
+          if (r.topic().equals(commandTopic)) {
             Schema writer = new Schema.Parser().parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
             commands.add(WireFormat.decode(r.value(), writer, SendCommand.class));
           } else {

@@ -1,0 +1,77 @@
+package io.beckon.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.junit.jupiter.api.Test;
+
+/** The watermark generator on a fake wall clock. */
+class QuietStreamWatermarksTest {
+  long wallClock = 1_000_000;
+  Long lastWatermark;
+  boolean idle;
+
+  final WatermarkOutput output =
+      new WatermarkOutput() {
+        @Override
+        public void emitWatermark(Watermark watermark) {
+          lastWatermark = watermark.getTimestamp();
+          idle = false;
+        }
+
+        @Override
+        public void markIdle() {
+          idle = true;
+        }
+
+        @Override
+        public void markActive() {
+          idle = false;
+        }
+      };
+
+  final QuietStreamWatermarks<String> generator =
+      new QuietStreamWatermarks<>(Duration.ofSeconds(10), Duration.ofSeconds(60), () -> wallClock);
+
+  @Test
+  void whileEventsFlowTheWatermarkTrailsTheNewestEventByTheBound() {
+    generator.onEvent("a", 500_000, output);
+    generator.onEvent("b", 490_000, output);
+    generator.onPeriodicEmit(output);
+    assertEquals(500_000 - 10_000 - 1, lastWatermark);
+  }
+
+  @Test
+  void aQuietInputAdvancesWithTheWallClockAfterTheLag() {
+    generator.onEvent("a", 500_000, output);
+    wallClock += 60_000;
+    generator.onPeriodicEmit(output);
+    assertEquals(489_999, lastWatermark, "not yet: quiet for exactly the lag");
+    wallClock += 30_000;
+    generator.onPeriodicEmit(output);
+    assertEquals(500_000 + 30_000, lastWatermark, "quiet 90 s: event time has moved 30 s past the newest event");
+    generator.onEvent("late-ish", 495_000, output);
+    generator.onPeriodicEmit(output);
+    assertEquals(530_000, lastWatermark, "watermarks never go back");
+  }
+
+  @Test
+  void aSplitThatNeverSawAnEventGoesIdleAfterTheLag() {
+    generator.onPeriodicEmit(output);
+    assertFalse(idle);
+    wallClock += 60_000;
+    generator.onPeriodicEmit(output);
+    assertTrue(idle);
+  }
+
+  @Test
+  void deadLettersCarryNoEventTime() {
+    generator.onEvent("dead", QuietStreamWatermarks.NO_EVENT_TIME, output);
+    generator.onPeriodicEmit(output);
+    assertEquals(null, lastWatermark);
+  }
+}
