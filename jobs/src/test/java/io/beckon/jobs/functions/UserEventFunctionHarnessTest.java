@@ -149,6 +149,26 @@ class UserEventFunctionHarnessTest {
   }
 
   @Test
+  void pendingTriggersSurviveSnapshotAndRestore() throws Exception {
+    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\",\"quantity\":2}"));
+    send(event("b", "u1", "cart_item_added", "2026-01-05T10:00:05Z", "{\"sku\":\"B\"}"));
+    harness.processWatermark(millis("2026-01-05T10:00:00Z"));
+    // Snapshot with one event applied, one still buffered, and a fire pending.
+    var snapshot = harness.snapshot(1L, 1L);
+    harness.close();
+
+    harness = newHarness();
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness.initializeState(snapshot);
+    harness.open();
+    harness.processWatermark(Long.MAX_VALUE);
+    List<SendCommand> out = harness.extractOutputValues();
+    assertEquals(1, out.size());
+    assertEquals("3 items waiting", out.get(0).getBody());
+    assertEquals(millis("2026-01-05T12:00:05Z"), out.get(0).getFireTime().toEpochMilli());
+  }
+
+  @Test
   void duplicatesHaveNoEffect() throws Exception {
     send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
     send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
