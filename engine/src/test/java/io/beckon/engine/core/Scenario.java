@@ -1,7 +1,6 @@
 package io.beckon.engine.core;
 
 import io.beckon.engine.event.EventValidator;
-import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.json.Json;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.schema.SendCommand;
@@ -11,7 +10,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Drives one user's engine through a scenario without Flink, the way the job does: all events at
@@ -19,18 +17,18 @@ import java.util.TreeMap;
  * runs to infinity. Events are given as JSON lines.
  */
 final class Scenario {
-  final UserEngine engine;
-  final InMemoryUserStore store = new InMemoryUserStore();
+  final UserTimeline timeline;
+  final InMemoryUserStore store;
   final List<SendCommand> sent = new ArrayList<>();
   final List<Suppression> suppressed = new ArrayList<>();
-  private final TreeMap<Long, List<UserEvent>> pending = new TreeMap<>();
 
   Scenario(String... ruleYamls) {
     Map<String, String> files = new LinkedHashMap<>();
     for (int i = 0; i < ruleYamls.length; i++) {
       files.put("rule" + i + ".yaml", ruleYamls[i]);
     }
-    engine = new UserEngine(RuleSet.parse(files));
+    timeline = new UserTimeline(new UserEngine(RuleSet.parse(files)), "u-1");
+    store = timeline.store();
   }
 
   /** Queues an event: {@code at("2026-01-05T10:00:00Z", "cart_item_added", "{...}")}. */
@@ -43,7 +41,7 @@ final class Scenario {
       if (!r.ok()) {
         throw new IllegalArgumentException(r.error());
       }
-      pending.computeIfAbsent(r.event().time(), t -> new ArrayList<>()).add(r.event());
+      timeline.add(r.event());
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       throw new IllegalArgumentException(e);
     }
@@ -76,24 +74,8 @@ final class Scenario {
             suppressed.add(suppression);
           }
         };
-    while (true) {
-      Long nextEvent = pending.isEmpty() ? null : pending.firstKey();
-      var due = UserEngine.dueTimes(store.triggers());
-      Long nextFire = due.isEmpty() ? null : due.first();
-      Long next = nextEvent;
-      if (next == null || (nextFire != null && nextFire < next)) {
-        next = nextFire;
-      }
-      if (next == null || next > until) {
-        return this;
-      }
-      List<UserEvent> batch = pending.remove(next);
-      if (batch != null) {
-        batch.sort(UserEvent.APPLICATION_ORDER);
-        batch.forEach(e -> engine.apply(e, store));
-      }
-      engine.fireDue("u-1", next, store, out);
-    }
+    timeline.runUntil(until, out);
+    return this;
   }
 
   List<String> sentRules() {

@@ -158,7 +158,6 @@ class UserEventFunctionHarnessTest {
     harness.close();
 
     harness = newHarness();
-    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
     harness.initializeState(snapshot);
     harness.open();
     harness.processWatermark(Long.MAX_VALUE);

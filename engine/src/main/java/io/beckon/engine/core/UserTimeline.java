@@ -1,0 +1,53 @@
+package io.beckon.engine.core;
+
+import io.beckon.engine.event.UserEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+
+/**
+ * One user's events and fires on an event-time line, without Flink: all events at an instant are
+ * applied in event-id order, then the fires due at that instant are taken, instant after instant.
+ * The same discipline the Flink function keeps with its buffer and timers; used by tests and by
+ * the engine benchmark.
+ */
+public final class UserTimeline {
+  private final UserEngine engine;
+  private final String userId;
+  private final InMemoryUserStore store = new InMemoryUserStore();
+  private final TreeMap<Long, List<UserEvent>> pending = new TreeMap<>();
+
+  public UserTimeline(UserEngine engine, String userId) {
+    this.engine = engine;
+    this.userId = userId;
+  }
+
+  public InMemoryUserStore store() {
+    return store;
+  }
+
+  /** Queues an event for its instant. */
+  public void add(UserEvent event) {
+    pending.computeIfAbsent(event.time(), t -> new ArrayList<>()).add(event);
+  }
+
+  /** Runs every instant with events or due fires up to and including {@code until}. */
+  public void runUntil(long until, FireListener out) {
+    while (true) {
+      Long next = pending.isEmpty() ? null : pending.firstKey();
+      var due = UserEngine.dueTimes(store.triggers());
+      if (!due.isEmpty() && (next == null || due.first() < next)) {
+        next = due.first();
+      }
+      if (next == null || next > until) {
+        return;
+      }
+      List<UserEvent> batch = pending.remove(next);
+      if (batch != null) {
+        batch.sort(UserEvent.APPLICATION_ORDER);
+        batch.forEach(e -> engine.apply(e, store));
+      }
+      engine.fireDue(userId, next, store, out);
+    }
+  }
+}
