@@ -53,15 +53,41 @@ public final class EngagementPipeline {
     return new Decoded(events, events.getSideOutput(StateNames.DEAD_LETTERS));
   }
 
-  /** Event time of an ingested record; dead letters carry none. */
+  /** Event time of an ingested record; dead letters carry none. See {@link QuietStreamWatermarks}. */
   public static WatermarkStrategy<Ingested> liveWatermarks(JobConfig config) {
-    return WatermarkStrategy.<Ingested>forGenerator(
-            ctx -> new QuietStreamWatermarks<>(config.disorderBound(), config.idleTimerLag(), System::currentTimeMillis))
-        .withTimestampAssigner(
-            (record, previous) ->
-                record.getEvent() == null
-                    ? QuietStreamWatermarks.NO_EVENT_TIME
-                    : record.getEvent().getTime().toEpochMilli());
+    return new LiveWatermarks(config.disorderBound(), config.idleTimerLag());
+  }
+
+  /**
+   * One instance per source subtask (Flink deserializes the strategy per task), so the reader's
+   * activity is shared by the generators of all partitions that subtask reads.
+   */
+  static final class LiveWatermarks implements WatermarkStrategy<Ingested> {
+    private static final long serialVersionUID = 1L;
+    private final java.time.Duration bound;
+    private final java.time.Duration idleLag;
+    private transient QuietStreamWatermarks.ReaderActivity reader;
+
+    LiveWatermarks(java.time.Duration bound, java.time.Duration idleLag) {
+      this.bound = bound;
+      this.idleLag = idleLag;
+    }
+
+    @Override
+    public org.apache.flink.api.common.eventtime.WatermarkGenerator<Ingested> createWatermarkGenerator(
+        org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier.Context context) {
+      if (reader == null) {
+        reader = new QuietStreamWatermarks.ReaderActivity(System.currentTimeMillis());
+      }
+      return new QuietStreamWatermarks<>(bound, idleLag, System::currentTimeMillis, reader);
+    }
+
+    @Override
+    public org.apache.flink.api.common.eventtime.TimestampAssigner<Ingested> createTimestampAssigner(
+        org.apache.flink.api.common.eventtime.TimestampAssignerSupplier.Context context) {
+      return (record, previous) ->
+          record.getEvent() == null ? QuietStreamWatermarks.NO_EVENT_TIME : record.getEvent().getTime().toEpochMilli();
+    }
   }
 
   /** Routes dead letters to a side output and counts them. */

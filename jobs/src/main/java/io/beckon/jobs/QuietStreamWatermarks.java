@@ -10,12 +10,19 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * Bounded-disorder watermarks that keep moving when the input goes quiet.
  *
  * <p>While events flow, the watermark is {@code maxEventTime - bound - 1ms}: an event up to
- * {@code bound} older than the newest is still on time. Once no event has arrived for {@code
- * idleLag} of wall-clock time, event time is assumed to go on with the wall clock: the watermark
- * becomes {@code maxEventTime + (quietFor - idleLag)}, so a trigger due at wall time D fires by
- * D + idleLag even if no event ever arrives again. A split that never saw an event is marked idle
- * after {@code idleLag} so it does not hold the others back. One generator runs per Kafka
- * partition (split), so a quiet partition advances on its own.
+ * {@code bound} older than the newest is still on time. Once the source reader has read no event
+ * at all, from any of its partitions, for {@code idleLag} of wall-clock time, event time is
+ * assumed to go on with the wall clock: each partition's watermark becomes {@code maxEventTime +
+ * (quietFor - idleLag)}, so a trigger due at wall time D fires by D + idleLag even if no event ever
+ * arrives again. A partition that never saw an event is marked idle after {@code idleLag} so it
+ * does not hold the others back.
+ *
+ * <p>Why quiet is judged per reader, not per partition: under backpressure the reader keeps
+ * reading, slowly, but a single partition can go unread for a while although it has data. Judged
+ * per partition, that partition would wrongly advance and its backlog would arrive late. A
+ * reader that reads nothing at all for {@code idleLag} is either truly quiet or fully stalled;
+ * after a full stall longer than the lag, the oldest part of the backlog counts as late (it still
+ * updates attributes, consent and tokens, and is written to {@code events-late}).
  */
 public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
 
@@ -32,16 +39,25 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
   private final long idleLag;
   private final Clock clock;
   private final long startedAt;
+  private final ReaderActivity reader;
   private long maxEventTime = Long.MIN_VALUE;
-  private long lastEventAt;
   private long emitted = Long.MIN_VALUE;
 
-  public QuietStreamWatermarks(Duration bound, Duration idleLag, Clock clock) {
+  /** When the source reader (all partitions of one subtask) last read an event. */
+  public static final class ReaderActivity {
+    private long lastEventAt;
+
+    public ReaderActivity(long now) {
+      this.lastEventAt = now;
+    }
+  }
+
+  public QuietStreamWatermarks(Duration bound, Duration idleLag, Clock clock, ReaderActivity reader) {
     this.bound = bound.toMillis();
     this.idleLag = idleLag.toMillis();
     this.clock = clock;
     this.startedAt = clock.millis();
-    this.lastEventAt = startedAt;
+    this.reader = reader;
   }
 
   @Override
@@ -50,7 +66,7 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
       return;
     }
     maxEventTime = Math.max(maxEventTime, eventTimestamp);
-    lastEventAt = clock.millis();
+    reader.lastEventAt = clock.millis();
   }
 
   @Override
@@ -63,7 +79,7 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
       return;
     }
     long watermark = maxEventTime - bound - 1;
-    long quietFor = now - lastEventAt;
+    long quietFor = now - reader.lastEventAt;
     if (quietFor > idleLag) {
       watermark = Math.max(watermark, maxEventTime + (quietFor - idleLag));
     }

@@ -34,8 +34,13 @@ class QuietStreamWatermarksTest {
         }
       };
 
-  final QuietStreamWatermarks<String> generator =
-      new QuietStreamWatermarks<>(Duration.ofSeconds(10), Duration.ofSeconds(60), () -> wallClock);
+  final QuietStreamWatermarks.ReaderActivity reader = new QuietStreamWatermarks.ReaderActivity(wallClock);
+  final QuietStreamWatermarks<String> generator = partition();
+  final QuietStreamWatermarks<String> otherPartition = partition();
+
+  QuietStreamWatermarks<String> partition() {
+    return new QuietStreamWatermarks<>(Duration.ofSeconds(10), Duration.ofSeconds(60), () -> wallClock, reader);
+  }
 
   @Test
   void whileEventsFlowTheWatermarkTrailsTheNewestEventByTheBound() {
@@ -57,6 +62,17 @@ class QuietStreamWatermarksTest {
     generator.onEvent("late-ish", 495_000, output);
     generator.onPeriodicEmit(output);
     assertEquals(530_000, lastWatermark, "watermarks never go back");
+  }
+
+  @Test
+  void aPartitionLeftUnreadWhileItsReaderIsBusyDoesNotAdvance() {
+    generator.onEvent("a", 500_000, output);
+    for (int i = 1; i <= 10; i++) {
+      wallClock += 30_000;
+      otherPartition.onEvent("b", 500_000 + i, output);
+      generator.onPeriodicEmit(output);
+    }
+    assertEquals(489_999, lastWatermark, "the reader kept reading: backpressure, not quiet");
   }
 
   @Test

@@ -15,6 +15,8 @@ public final class Beckon {
         replay   --rules DIR --events FILE.jsonl [--out FILE.jsonl] [--suppressions FILE.jsonl]
                  [--disorder-bound 10s] [--parallelism 2]
                  runs the job over recorded events and writes the sorted send commands
+        bench    [--users 3000] [--rounds 5]
+                 events/s of the engine alone and of the replay pipeline on simulated traffic
         job      [--key value ...]
                  runs the engagement job in this JVM against your Kafka and registry
                  (for a cluster, submit jobs/target/beckon-jobs-*-job.jar instead)
@@ -32,6 +34,7 @@ public final class Beckon {
         switch (args[0]) {
           case "demo" -> Demo.run(rest);
           case "replay" -> ReplayCommand.run(rest);
+          case "bench" -> BenchCommand.run(rest);
           case "job" -> {
             io.beckon.jobs.EngagementJob.main(rest);
             yield 0;

@@ -88,8 +88,8 @@ public final class Demo {
                   "schema.registry.url", registry.url(),
                   "group.id", "beckon-demo",
                   "starting.offsets", "earliest",
-                  // Generated time runs ahead of the wall clock; a short lag keeps quiet partitions moving.
-                  "idle.timer.lag", serve ? "60s" : "3s"));
+                  // Generated traffic keeps every partition busy; in --serve mode events come in real time.
+                  "idle.timer.lag", serve ? "60s" : "10s"));
       StreamExecutionEnvironment env = localCluster(work);
       EngagementJob.attach(env, config, rules);
       JobClient job = env.executeAsync("beckon-demo");

@@ -332,10 +332,19 @@ public final class EmbeddedKafka implements AutoCloseable {
             // createTopics returns once the controller has the topic; wait until the broker serves it too.
             long deadline = System.nanoTime() + ADMIN_TIMEOUT.toNanos();
             while (true) {
-                var description = admin.describeTopics(List.of(name)).allTopicNames()
-                        .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
-                boolean allLed = description.partitions().size() == partitions
-                        && description.partitions().stream().allMatch(tp -> tp.leader() != null && !tp.leader().isEmpty());
+                boolean allLed;
+                try {
+                    var description = admin.describeTopics(List.of(name)).allTopicNames()
+                            .get(ADMIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(name);
+                    allLed = description.partitions().size() == partitions
+                            && description.partitions().stream().allMatch(tp -> tp.leader() != null && !tp.leader().isEmpty());
+                } catch (ExecutionException e) {
+                    // The broker may not know the topic yet right after the controller created it.
+                    if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                        throw e;
+                    }
+                    allLed = false;
+                }
                 if (allLed) {
                     return;
                 }
