@@ -42,7 +42,7 @@ public class AvroRecordSerializer<T extends SpecificRecord> implements KafkaReco
 
   @Override
   public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) throws Exception {
-    schemaId = RegistryClients.create(registryUrl, registryProperties).register(topic + "-value", new AvroSchema(schemaJson));
+    schemaId = RegistryClients.register(RegistryClients.create(registryUrl, registryProperties), topic + "-value", new AvroSchema(schemaJson));
   }
 
   @Override

@@ -1,8 +1,10 @@
 package io.beckon.jobs.kafka;
 
 import java.util.Map;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.testutil.MockSchemaRegistry;
 
 /**
@@ -15,6 +17,28 @@ public final class RegistryClients {
   private static final String MOCK_PREFIX = "mock://";
 
   private RegistryClients() {}
+
+  /**
+   * Registers a schema (idempotent) and returns its id. Parallel sink writers register the same
+   * schema at once when a job starts; some registries answer all but one of them with 409
+   * (conflict), so a conflict is answered by looking the id up, with a few retries.
+   */
+  public static int register(SchemaRegistryClient client, String subject, AvroSchema schema) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return client.register(subject, schema);
+      } catch (RestClientException e) {
+        if (e.getStatus() != 409 || attempt >= 5) {
+          throw e;
+        }
+        try {
+          return client.getId(subject, schema);
+        } catch (RestClientException notYet) {
+          Thread.sleep(100L * attempt);
+        }
+      }
+    }
+  }
 
   /**
    * A client for {@code url}; {@code mock://scope} gives the in-memory registry of that scope
