@@ -220,6 +220,95 @@ class KafkaPipelineIT {
   }
 
   /**
+   * Exactly-once across a failure: the TaskManager is killed while commands are flowing; after
+   * recovery from the last checkpoint a read_committed consumer sees every command exactly once.
+   */
+  @Test
+  void commandsAreExactlyOnceAcrossATaskManagerFailure(@org.apache.flink.test.junit5.InjectMiniCluster org.apache.flink.runtime.minicluster.MiniCluster cluster)
+      throws Exception {
+    for (String t : List.of("f-events", "f-send-commands", "f-send-suppressions", "f-events-dlq", "f-events-late")) {
+      kafka.createTopic(t, 2);
+    }
+    JobConfig config =
+        JobConfig.of(
+            Map.ofEntries(
+                Map.entry("bootstrap.servers", kafka.bootstrapServers()),
+                Map.entry("schema.registry.url", registry.url()),
+                Map.entry("starting.offsets", "earliest"),
+                Map.entry("transaction.timeout", "60s"),
+                Map.entry("group.id", "failover"),
+                Map.entry("transactional.id.prefix", "failover"),
+                Map.entry("topic.events", "f-events"),
+                Map.entry("topic.send-commands", "f-send-commands"),
+                Map.entry("topic.send-suppressions", "f-send-suppressions"),
+                Map.entry("topic.dead-letters", "f-events-dlq"),
+                Map.entry("topic.late-events", "f-events-late")));
+    Map<String, String> rules =
+        Map.of("ping.yaml", "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: pong}\n");
+    StreamExecutionEnvironment env = environment();
+    EngagementJob.attach(env, config, rules);
+    JobClient job = env.executeAsync("beckon-failover-it");
+    try {
+      int id = RegistryClients.create(registry.url(), Map.of()).register("f-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      Instant t0 = Instant.parse("2026-02-01T00:00:00Z");
+      List<SendCommand> commands = new ArrayList<>();
+      try (KafkaProducer<byte[], byte[]> producer = producer();
+          KafkaConsumer<byte[], byte[]> consumer = committedReader("f-send-commands")) {
+        produce(producer, id, t0, 0, 200);
+        // Wait until part of the output is committed, then kill the only TaskManager mid-stream.
+        pollUntil(consumer, commands, 50, Duration.ofSeconds(60));
+        cluster.terminateTaskManager(0).get();
+        cluster.startTaskManager();
+        produce(producer, id, t0, 200, 400);
+        for (int p = 0; p < 2; p++) {
+          producer.send(new ProducerRecord<>("f-events", p, bytes("clock-" + p),
+              WireFormat.encode(id, event("clock-" + p, "clock-" + p, "heartbeat", t0.plusSeconds(3600).toString(), null))));
+        }
+        producer.flush();
+        pollUntil(consumer, commands, 400, Duration.ofSeconds(120));
+        pollUntil(consumer, commands, Integer.MAX_VALUE, Duration.ofSeconds(3)); // anything extra?
+      }
+      assertEquals(400, commands.size(), "each ping gives exactly one committed command");
+      assertEquals(400, commands.stream().map(SendCommand::getSendId).distinct().count());
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  private static void produce(KafkaProducer<byte[], byte[]> producer, int schemaId, Instant t0, int from, int to) {
+    for (int i = from; i < to; i++) {
+      String user = "u-" + (i % 50);
+      producer.send(new ProducerRecord<>("f-events", bytes(user),
+          WireFormat.encode(schemaId, event("ping-" + i, user, "ping", t0.plusSeconds(i).toString(), null))));
+    }
+    producer.flush();
+  }
+
+  private static KafkaConsumer<byte[], byte[]> committedReader(String topic) {
+    Properties p = new Properties();
+    p.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    p.setProperty("group.id", "reader-" + topic);
+    p.setProperty("isolation.level", "read_committed");
+    p.setProperty("auto.offset.reset", "earliest");
+    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    consumer.subscribe(List.of(topic));
+    return consumer;
+  }
+
+  /** Reads commands until {@code count} were seen or the time is up. */
+  private static void pollUntil(KafkaConsumer<byte[], byte[]> consumer, List<SendCommand> out, int count, Duration timeout)
+      throws Exception {
+    SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
+    long deadline = System.currentTimeMillis() + timeout.toMillis();
+    while (out.size() < count && System.currentTimeMillis() < deadline) {
+      for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+        Schema writer = new Schema.Parser().parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
+        out.add(WireFormat.decode(r.value(), writer, SendCommand.class));
+      }
+    }
+  }
+
+  /**
    * Determinism across modes: simulated traffic produced to Kafka and processed live gives
    * exactly the send commands (ids included) that replay computes from the same events.
    */
@@ -328,6 +417,9 @@ class KafkaPipelineIT {
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
     conf.setString("execution.checkpointing.interval", "500ms");
+    conf.setString("restart-strategy.type", "fixed-delay");
+    conf.setString("restart-strategy.fixed-delay.attempts", "10");
+    conf.setString("restart-strategy.fixed-delay.delay", "500ms");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(2);
     return env;
