@@ -10,6 +10,7 @@ import io.beckon.jobs.kafka.RegistryClients;
 import io.beckon.jobs.kafka.WireFormat;
 import io.beckon.schema.Event;
 import io.beckon.schema.SendCommand;
+import io.beckon.tools.demo.BrokenRecords;
 import io.beckon.tools.embedded.EmbeddedKafka;
 import io.beckon.tools.embedded.EmbeddedSchemaRegistry;
 import java.nio.charset.StandardCharsets;
@@ -127,9 +128,10 @@ class KafkaPipelineIT {
       int id = client.register("events-value", new AvroSchema(Event.getClassSchema().toString()));
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         // A bad record first: the job must keep going past it.
-        producer.send(new ProducerRecord<>("events", 0, bytes("u-x"), bytes("hello, not avro")));
-        producer.send(new ProducerRecord<>("events", 1, null, new byte[] {0, 0, 0, 0x7f, (byte) 0xff, 1}));
-        producer.send(new ProducerRecord<>("events", 0, null, withoutUserId(client)));
+        producer.send(new ProducerRecord<>("events", 0, bytes("u-x"), BrokenRecords.notInWireFormat()));
+        producer.send(new ProducerRecord<>("events", 1, null, BrokenRecords.unknownSchemaId()));
+        producer.send(new ProducerRecord<>("events", 0, null,
+            BrokenRecords.withoutUserId(client, "old-events-value", Instant.parse("2026-01-05T10:00:00Z").toEpochMilli())));
 
         send(producer, id, "t1", "u-1", "push_token_registered", "2026-01-05T09:00:00Z", "{\"token\":\"tok-1\"}");
         send(producer, id, "a1", "u-1", "attributes_set", "2026-01-05T09:00:00Z", "{\"attributes\":{\"first_name\":\"Ana\"}}");
@@ -165,7 +167,7 @@ class KafkaPipelineIT {
       assertEquals("tok-1", cart.getAddress());
       assertEquals(3, cart.getRuleVersion());
       assertEquals(
-          Set.of("not in the Confluent wire format: magic byte is 104",
+          Set.of("not in the Confluent wire format: magic byte is 123",
               "unknown schema id 32767 (not in the registry)",
               "missing required field 'user_id'"),
           Set.copyOf(deadLetterReasons));
@@ -177,25 +179,7 @@ class KafkaPipelineIT {
 
   @Test
   void anInactivityTimerFiresOnAQuietStreamWithoutAnyFurtherEvent() throws Exception {
-    for (String t : List.of("q-events", "q-send-commands", "q-send-suppressions", "q-events-dlq", "q-events-late")) {
-      kafka.createTopic(t, 2);
-    }
-    JobConfig config =
-        JobConfig.of(
-            Map.ofEntries(
-                Map.entry("bootstrap.servers", kafka.bootstrapServers()),
-                Map.entry("schema.registry.url", registry.url()),
-                Map.entry("starting.offsets", "earliest"),
-                Map.entry("transaction.timeout", "60s"),
-                Map.entry("group.id", "quiet"),
-                Map.entry("transactional.id.prefix", "quiet"),
-                Map.entry("disorder.bound", "1s"),
-                Map.entry("idle.timer.lag", "2s"),
-                Map.entry("topic.events", "q-events"),
-                Map.entry("topic.send-commands", "q-send-commands"),
-                Map.entry("topic.send-suppressions", "q-send-suppressions"),
-                Map.entry("topic.dead-letters", "q-events-dlq"),
-                Map.entry("topic.late-events", "q-events-late")));
+    JobConfig config = isolatedJob("q", 2, Map.of("disorder.bound", "1s", "idle.timer.lag", "2s"));
     Map<String, String> rules =
         Map.of("idle.yaml", "id: idle\nversion: 1\ntrigger: {kind: inactivity, after: 5s}\nmessage: {channel: in_app, body: gone}\n");
     StreamExecutionEnvironment env = environment();
@@ -226,23 +210,7 @@ class KafkaPipelineIT {
   @Test
   void commandsAreExactlyOnceAcrossATaskManagerFailure(@org.apache.flink.test.junit5.InjectMiniCluster org.apache.flink.runtime.minicluster.MiniCluster cluster)
       throws Exception {
-    for (String t : List.of("f-events", "f-send-commands", "f-send-suppressions", "f-events-dlq", "f-events-late")) {
-      kafka.createTopic(t, 2);
-    }
-    JobConfig config =
-        JobConfig.of(
-            Map.ofEntries(
-                Map.entry("bootstrap.servers", kafka.bootstrapServers()),
-                Map.entry("schema.registry.url", registry.url()),
-                Map.entry("starting.offsets", "earliest"),
-                Map.entry("transaction.timeout", "60s"),
-                Map.entry("group.id", "failover"),
-                Map.entry("transactional.id.prefix", "failover"),
-                Map.entry("topic.events", "f-events"),
-                Map.entry("topic.send-commands", "f-send-commands"),
-                Map.entry("topic.send-suppressions", "f-send-suppressions"),
-                Map.entry("topic.dead-letters", "f-events-dlq"),
-                Map.entry("topic.late-events", "f-events-late")));
+    JobConfig config = isolatedJob("f", 2, Map.of());
     Map<String, String> rules =
         Map.of("ping.yaml", "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: pong}\n");
     StreamExecutionEnvironment env = environment();
@@ -319,23 +287,7 @@ class KafkaPipelineIT {
     List<String> expected =
         io.beckon.jobs.replay.Replay.run(environment(), events, rules, Duration.ofSeconds(10)).sendCommands();
 
-    for (String t : List.of("d-events", "d-send-commands", "d-send-suppressions", "d-events-dlq", "d-events-late")) {
-      kafka.createTopic(t, t.equals("d-events") ? 4 : 2);
-    }
-    JobConfig config =
-        JobConfig.of(
-            Map.ofEntries(
-                Map.entry("bootstrap.servers", kafka.bootstrapServers()),
-                Map.entry("schema.registry.url", registry.url()),
-                Map.entry("starting.offsets", "earliest"),
-                Map.entry("transaction.timeout", "60s"),
-                Map.entry("group.id", "diff"),
-                Map.entry("transactional.id.prefix", "diff"),
-                Map.entry("topic.events", "d-events"),
-                Map.entry("topic.send-commands", "d-send-commands"),
-                Map.entry("topic.send-suppressions", "d-send-suppressions"),
-                Map.entry("topic.dead-letters", "d-events-dlq"),
-                Map.entry("topic.late-events", "d-events-late")));
+    JobConfig config = isolatedJob("d", 4, Map.of());
     StreamExecutionEnvironment env = environment();
     EngagementJob.attach(env, config, rules);
     JobClient job = env.executeAsync("beckon-live-vs-replay");
@@ -365,6 +317,27 @@ class KafkaPipelineIT {
     } finally {
       job.cancel().get();
     }
+  }
+
+  /** Fresh topics named {@code <prefix>-<topic>} and a job config that uses them. */
+  private static JobConfig isolatedJob(String prefix, int eventPartitions, Map<String, String> extra) {
+    Map<String, String> settings = new java.util.HashMap<>();
+    settings.put("bootstrap.servers", kafka.bootstrapServers());
+    settings.put("schema.registry.url", registry.url());
+    settings.put("starting.offsets", "earliest");
+    settings.put("transaction.timeout", "60s");
+    settings.put("group.id", prefix);
+    settings.put("transactional.id.prefix", prefix);
+    Map<String, String> topics =
+        Map.of("events", "events", "send-commands", "send-commands", "send-suppressions", "send-suppressions",
+            "dead-letters", "events-dlq", "late-events", "events-late");
+    topics.forEach(
+        (key, name) -> {
+          kafka.createTopic(prefix + "-" + name, key.equals("events") ? eventPartitions : 2);
+          settings.put("topic." + key, prefix + "-" + name);
+        });
+    settings.putAll(extra);
+    return JobConfig.of(settings);
   }
 
   /**
@@ -437,26 +410,6 @@ class KafkaPipelineIT {
 
   static Event event(String id, String user, String type, String time, String props) {
     return Event.newBuilder().setEventId(id).setUserId(user).setType(type).setTime(Instant.parse(time)).setProperties(props).build();
-  }
-
-  /** A record from an app on an old schema without user_id, registered under its own subject. */
-  private static byte[] withoutUserId(SchemaRegistryClient client) throws Exception {
-    String legacy =
-        "{\"type\":\"record\",\"name\":\"OldEvent\",\"fields\":[{\"name\":\"event_id\",\"type\":\"string\"},"
-            + "{\"name\":\"type\",\"type\":\"string\"},{\"name\":\"time\",\"type\":\"long\"}]}";
-    int id = client.register("old-events-value", new AvroSchema(legacy));
-    Schema schema = new Schema.Parser().parse(legacy);
-    var record = new org.apache.avro.generic.GenericData.Record(schema);
-    record.put("event_id", "old-1");
-    record.put("type", "app_opened");
-    record.put("time", Instant.parse("2026-01-05T10:00:00Z").toEpochMilli());
-    var out = new java.io.ByteArrayOutputStream();
-    out.write(0);
-    out.write(java.nio.ByteBuffer.allocate(4).putInt(id).array());
-    var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(out, null);
-    new org.apache.avro.generic.GenericDatumWriter<Object>(schema).write(record, encoder);
-    encoder.flush();
-    return out.toByteArray();
   }
 
   private static byte[] bytes(String s) {

@@ -14,8 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -179,25 +177,9 @@ public final class Demo {
 
   /** A few records a broken app might send: they must land in the dead-letter topic, not stop the job. */
   private static void produceMalformed(KafkaProducer<byte[], byte[]> producer, SchemaRegistryClient client) throws Exception {
-    producer.send(new ProducerRecord<>("events", "u-bad".getBytes(StandardCharsets.UTF_8), "{\"not\":\"avro\"}".getBytes(StandardCharsets.UTF_8)));
-    producer.send(new ProducerRecord<>("events", null, new byte[] {0, 0, 0, 0x7f, (byte) 0xff, 2, 4}));
-    String legacy =
-        "{\"type\":\"record\",\"name\":\"LegacyEvent\",\"namespace\":\"demo\",\"fields\":["
-            + "{\"name\":\"event_id\",\"type\":\"string\"},{\"name\":\"type\",\"type\":\"string\"},"
-            + "{\"name\":\"time\",\"type\":{\"type\":\"long\",\"logicalType\":\"timestamp-millis\"}}]}";
-    int legacyId = client.register("events-legacy-value", new AvroSchema(legacy));
-    org.apache.avro.Schema schema = new org.apache.avro.Schema.Parser().parse(legacy);
-    var record = new org.apache.avro.generic.GenericData.Record(schema);
-    record.put("event_id", "legacy-1");
-    record.put("type", "app_opened");
-    record.put("time", TrafficModel.START);
-    var bytes = new java.io.ByteArrayOutputStream();
-    bytes.write(0);
-    bytes.write(java.nio.ByteBuffer.allocate(4).putInt(legacyId).array());
-    var encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
-    new org.apache.avro.generic.GenericDatumWriter<org.apache.avro.generic.GenericRecord>(schema).write(record, encoder);
-    encoder.flush();
-    producer.send(new ProducerRecord<>("events", null, bytes.toByteArray()));
+    producer.send(new ProducerRecord<>("events", "u-bad".getBytes(StandardCharsets.UTF_8), BrokenRecords.notInWireFormat()));
+    producer.send(new ProducerRecord<>("events", null, BrokenRecords.unknownSchemaId()));
+    producer.send(new ProducerRecord<>("events", null, BrokenRecords.withoutUserId(client, "events-legacy-value", TrafficModel.START)));
   }
 
   /** The live progress line. */
