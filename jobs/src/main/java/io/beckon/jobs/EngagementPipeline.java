@@ -24,7 +24,9 @@ public final class EngagementPipeline {
 
   /** The pipeline's outputs; the caller attaches sinks. */
   public record Outputs(
-      DataStream<SendCommand> sendCommands, DataStream<Suppression> suppressions, DataStream<Event> lateEvents) {}
+      DataStream<SendCommand> sendCommands,
+      DataStream<Suppression> suppressions,
+      DataStream<Event> lateEvents) {}
 
   /** Decoded input split into valid events and dead letters. */
   public record Decoded(DataStream<Event> events, DataStream<DeadLetter> deadLetters) {}
@@ -40,7 +42,9 @@ public final class EngagementPipeline {
             .uid("user-engine")
             .name("User engine (profile, triggers, fires)");
     return new Outputs(
-        sends, sends.getSideOutput(StateNames.SUPPRESSIONS), sends.getSideOutput(StateNames.LATE_EVENTS));
+        sends,
+        sends.getSideOutput(StateNames.SUPPRESSIONS),
+        sends.getSideOutput(StateNames.LATE_EVENTS));
   }
 
   /** Separates dead letters from events; the Kafka source decodes into {@link Ingested}. */
@@ -53,7 +57,9 @@ public final class EngagementPipeline {
     return new Decoded(events, events.getSideOutput(StateNames.DEAD_LETTERS));
   }
 
-  /** Event time of an ingested record; dead letters carry none. See {@link QuietStreamWatermarks}. */
+  /**
+   * Event time of an ingested record; dead letters carry none. See {@link QuietStreamWatermarks}.
+   */
   public static WatermarkStrategy<Ingested> liveWatermarks(JobConfig config) {
     return new LiveWatermarks(config.disorderBound(), config.idleTimerLag());
   }
@@ -74,8 +80,9 @@ public final class EngagementPipeline {
     }
 
     @Override
-    public org.apache.flink.api.common.eventtime.WatermarkGenerator<Ingested> createWatermarkGenerator(
-        org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier.Context context) {
+    public org.apache.flink.api.common.eventtime.WatermarkGenerator<Ingested>
+        createWatermarkGenerator(
+            org.apache.flink.api.common.eventtime.WatermarkGeneratorSupplier.Context context) {
       if (reader == null) {
         reader = new QuietStreamWatermarks.ReaderActivity(System.currentTimeMillis());
       }
@@ -83,10 +90,13 @@ public final class EngagementPipeline {
     }
 
     @Override
-    public org.apache.flink.api.common.eventtime.TimestampAssigner<Ingested> createTimestampAssigner(
-        org.apache.flink.api.common.eventtime.TimestampAssignerSupplier.Context context) {
+    public org.apache.flink.api.common.eventtime.TimestampAssigner<Ingested>
+        createTimestampAssigner(
+            org.apache.flink.api.common.eventtime.TimestampAssignerSupplier.Context context) {
       return (record, previous) ->
-          record.getEvent() == null ? QuietStreamWatermarks.NO_EVENT_TIME : record.getEvent().getTime().toEpochMilli();
+          record.getEvent() == null
+              ? QuietStreamWatermarks.NO_EVENT_TIME
+              : record.getEvent().getTime().toEpochMilli();
     }
   }
 

@@ -67,10 +67,14 @@ public final class JobConfig implements Serializable {
   public static JobConfig of(Map<String, String> overrides) {
     Map<String, String> values = new TreeMap<>(DEFAULTS);
     for (Map.Entry<String, String> e : overrides.entrySet()) {
-      if (!DEFAULTS.containsKey(e.getKey()) && !e.getKey().startsWith("kafka.")
+      if (!DEFAULTS.containsKey(e.getKey())
+          && !e.getKey().startsWith("kafka.")
           && !e.getKey().startsWith("schema.registry.")) {
         throw new IllegalArgumentException(
-            "unknown setting '" + e.getKey() + "'; known: " + DEFAULTS.keySet()
+            "unknown setting '"
+                + e.getKey()
+                + "'; known: "
+                + DEFAULTS.keySet()
                 + " plus kafka.* and schema.registry.* client properties");
       }
       values.put(e.getKey(), e.getValue());
@@ -86,7 +90,8 @@ public final class JobConfig implements Serializable {
     try (var in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of(file))) {
       p.load(in);
     } catch (java.io.IOException e) {
-      throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage(), e);
+      throw new IllegalArgumentException(
+          "cannot read config file " + file + ": " + e.getMessage(), e);
     }
     Map<String, String> out = new LinkedHashMap<>();
     p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));

@@ -9,20 +9,20 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 /**
  * Bounded-disorder watermarks that keep moving when the input goes quiet.
  *
- * <p>While events flow, the watermark is {@code maxEventTime - bound - 1ms}: an event up to
- * {@code bound} older than the newest is still on time. Once the source reader has read no event
- * at all, from any of its partitions, for {@code idleLag} of wall-clock time, event time is
- * assumed to go on with the wall clock: each partition's watermark becomes {@code maxEventTime +
- * (quietFor - idleLag)}, so a trigger due at wall time D fires by D + idleLag even if no event ever
- * arrives again. A partition that never saw an event is marked idle after {@code idleLag} so it
- * does not hold the others back.
+ * <p>While events flow, the watermark is {@code maxEventTime - bound - 1ms}: an event up to {@code
+ * bound} older than the newest is still on time. Once the source reader has read no event at all,
+ * from any of its partitions, for {@code idleLag} of wall-clock time, event time is assumed to go
+ * on with the wall clock: each partition's watermark becomes {@code maxEventTime + (quietFor -
+ * idleLag)}, so a trigger due at wall time D fires by D + idleLag even if no event ever arrives
+ * again. A partition that never saw an event is marked idle after {@code idleLag} so it does not
+ * hold the others back.
  *
  * <p>Why quiet is judged per reader, not per partition: under backpressure the reader keeps
  * reading, slowly, but a single partition can go unread for a while although it has data. Judged
- * per partition, that partition would wrongly advance and its backlog would arrive late. A
- * reader that reads nothing at all for {@code idleLag} is either truly quiet or fully stalled;
- * after a full stall longer than the lag, the oldest part of the backlog counts as late (it still
- * updates attributes, consent and tokens, and is written to {@code events-late}).
+ * per partition, that partition would wrongly advance and its backlog would arrive late. A reader
+ * that reads nothing at all for {@code idleLag} is either truly quiet or fully stalled; after a
+ * full stall longer than the lag, the oldest part of the backlog counts as late (it still updates
+ * attributes, consent and tokens, and is written to {@code events-late}).
  */
 public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
 
@@ -52,7 +52,8 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
     }
   }
 
-  public QuietStreamWatermarks(Duration bound, Duration idleLag, Clock clock, ReaderActivity reader) {
+  public QuietStreamWatermarks(
+      Duration bound, Duration idleLag, Clock clock, ReaderActivity reader) {
     this.bound = bound.toMillis();
     this.idleLag = idleLag.toMillis();
     this.clock = clock;

@@ -19,9 +19,14 @@ class JobConfigTest {
 
   @Test
   void unknownKeysAndBadValuesAreErrors() {
-    var e = assertThrows(IllegalArgumentException.class, () -> JobConfig.fromArgs("--disorder-bound", "30s"));
+    var e =
+        assertThrows(
+            IllegalArgumentException.class, () -> JobConfig.fromArgs("--disorder-bound", "30s"));
     assertTrue(e.getMessage().startsWith("unknown setting 'disorder-bound'"), e.getMessage());
-    var d = assertThrows(IllegalArgumentException.class, () -> JobConfig.fromArgs("--idle.timer.lag", "soon"));
-    assertTrue(d.getMessage().startsWith("idle.timer.lag: 'soon' is not a duration"), d.getMessage());
+    var d =
+        assertThrows(
+            IllegalArgumentException.class, () -> JobConfig.fromArgs("--idle.timer.lag", "soon"));
+    assertTrue(
+        d.getMessage().startsWith("idle.timer.lag: 'soon' is not a duration"), d.getMessage());
   }
 }

@@ -34,12 +34,14 @@ class QuietStreamWatermarksTest {
         }
       };
 
-  final QuietStreamWatermarks.ReaderActivity reader = new QuietStreamWatermarks.ReaderActivity(wallClock);
+  final QuietStreamWatermarks.ReaderActivity reader =
+      new QuietStreamWatermarks.ReaderActivity(wallClock);
   final QuietStreamWatermarks<String> generator = partition();
   final QuietStreamWatermarks<String> otherPartition = partition();
 
   QuietStreamWatermarks<String> partition() {
-    return new QuietStreamWatermarks<>(Duration.ofSeconds(10), Duration.ofSeconds(60), () -> wallClock, reader);
+    return new QuietStreamWatermarks<>(
+        Duration.ofSeconds(10), Duration.ofSeconds(60), () -> wallClock, reader);
   }
 
   @Test
@@ -58,7 +60,10 @@ class QuietStreamWatermarksTest {
     assertEquals(489_999, lastWatermark, "not yet: quiet for exactly the lag");
     wallClock += 30_000;
     generator.onPeriodicEmit(output);
-    assertEquals(500_000 + 30_000, lastWatermark, "quiet 90 s: event time has moved 30 s past the newest event");
+    assertEquals(
+        500_000 + 30_000,
+        lastWatermark,
+        "quiet 90 s: event time has moved 30 s past the newest event");
     generator.onEvent("late-ish", 495_000, output);
     generator.onPeriodicEmit(output);
     assertEquals(530_000, lastWatermark, "watermarks never go back");

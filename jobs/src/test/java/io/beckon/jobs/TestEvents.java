@@ -7,7 +7,8 @@ import java.time.Instant;
 public final class TestEvents {
   private TestEvents() {}
 
-  public static Event event(String id, String user, String type, String time, String propertiesJson) {
+  public static Event event(
+      String id, String user, String type, String time, String propertiesJson) {
     return Event.newBuilder()
         .setEventId(id)
         .setUserId(user)

@@ -28,11 +28,17 @@ public final class BenchCommand {
   public static int run(String[] args) throws Exception {
     Options options = Options.parse(args, Set.of("users", "rules", "rounds"), Set.of());
     Path home = Path.of(System.getProperty("beckon.home", "."));
-    Map<String, String> ruleFiles = RuleSet.readFolder(Path.of(options.get("rules", home.resolve("rules").toString())));
+    Map<String, String> ruleFiles =
+        RuleSet.readFolder(Path.of(options.get("rules", home.resolve("rules").toString())));
     int users = Integer.parseInt(options.get("users", "3000"));
     int rounds = Integer.parseInt(options.get("rounds", "5"));
     List<Event> events = new TrafficModel(42, users).generate();
-    System.out.printf(Locale.ROOT, "bench: %,d events, %,d users, %d rules%n", events.size(), users, ruleFiles.size());
+    System.out.printf(
+        Locale.ROOT,
+        "bench: %,d events, %,d users, %d rules%n",
+        events.size(),
+        users,
+        ruleFiles.size());
 
     UserEngine engine = new UserEngine(RuleSet.parse(ruleFiles));
     double best = 0;
@@ -46,17 +52,26 @@ public final class BenchCommand {
         System.out.printf(Locale.ROOT, "  engine only, round %d: %,.0f events/s%n", round, rate);
       }
     }
-    System.out.printf(Locale.ROOT, "engine only (1 thread, in-memory state): best %,.0f events/s; %,d sends, %,d suppressions%n",
-        best, outputs[0], outputs[1]);
+    System.out.printf(
+        Locale.ROOT,
+        "engine only (1 thread, in-memory state): best %,.0f events/s; %,d sends, %,d suppressions%n",
+        best,
+        outputs[0],
+        outputs[1]);
     System.out.println("  sends per rule: " + SENDS_PER_RULE);
     System.out.println("  suppressions per rule: " + SUPPRESSIONS_PER_RULE);
 
     long start = System.nanoTime();
-    Replay.Result result = Replay.run(ReplayCommand.localEnvironment(2), events, ruleFiles, Duration.ofSeconds(10));
+    Replay.Result result =
+        Replay.run(ReplayCommand.localEnvironment(2), events, ruleFiles, Duration.ofSeconds(10));
     double secs = (System.nanoTime() - start) / 1e9;
-    System.out.printf(Locale.ROOT,
+    System.out.printf(
+        Locale.ROOT,
         "replay pipeline (local Flink, RocksDB, parallelism 2): %.1f s including job start, %,.0f events/s; %,d sends, %,d suppressions%n",
-        secs, events.size() / secs, result.sendCommands().size(), result.suppressions().size());
+        secs,
+        events.size() / secs,
+        result.sendCommands().size(),
+        result.suppressions().size());
     return 0;
   }
 
@@ -68,7 +83,9 @@ public final class BenchCommand {
     SUPPRESSIONS_PER_RULE.clear();
     Map<String, UserTimeline> timelines = new HashMap<>();
     for (Event e : events) {
-      timelines.computeIfAbsent(e.getUserId(), u -> new UserTimeline(engine, u)).add(AvroEvents.fromAvro(e));
+      timelines
+          .computeIfAbsent(e.getUserId(), u -> new UserTimeline(engine, u))
+          .add(AvroEvents.fromAvro(e));
     }
     long[] counts = new long[2];
     FireListener count =
@@ -82,7 +99,8 @@ public final class BenchCommand {
           @Override
           public void suppressed(Suppression suppression) {
             counts[1]++;
-            SUPPRESSIONS_PER_RULE.merge(suppression.getRuleId() + ":" + suppression.getReason(), 1L, Long::sum);
+            SUPPRESSIONS_PER_RULE.merge(
+                suppression.getRuleId() + ":" + suppression.getReason(), 1L, Long::sum);
           }
         };
     timelines.values().forEach(t -> t.runUntil(Long.MAX_VALUE, count));

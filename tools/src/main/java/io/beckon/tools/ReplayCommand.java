@@ -31,7 +31,9 @@ public final class ReplayCommand {
     try {
       options =
           Options.parse(
-              args, Set.of("rules", "events", "out", "suppressions", "disorder-bound", "parallelism"), Set.of());
+              args,
+              Set.of("rules", "events", "out", "suppressions", "disorder-bound", "parallelism"),
+              Set.of());
       options.require("rules");
       options.require("events");
     } catch (IllegalArgumentException e) {
@@ -46,14 +48,19 @@ public final class ReplayCommand {
       return 1;
     }
     ReplayInput.Parsed input;
-    try (BufferedReader reader = Files.newBufferedReader(Path.of(options.require("events")), StandardCharsets.UTF_8)) {
+    try (BufferedReader reader =
+        Files.newBufferedReader(Path.of(options.require("events")), StandardCharsets.UTF_8)) {
       input = ReplayInput.read(reader);
     }
     input.rejected().forEach(r -> System.err.println(options.require("events") + ": " + r));
 
     Duration bound = Duration.ofMillis(Durations.parseMillis(options.get("disorder-bound", "10s")));
     Replay.Result result =
-        Replay.run(localEnvironment(Integer.parseInt(options.get("parallelism", "2"))), input.events(), ruleFiles, bound);
+        Replay.run(
+            localEnvironment(Integer.parseInt(options.get("parallelism", "2"))),
+            input.events(),
+            ruleFiles,
+            bound);
 
     write(options.get("out", null), result.sendCommands());
     if (options.get("suppressions", null) != null) {
@@ -61,8 +68,11 @@ public final class ReplayCommand {
     }
     System.err.printf(
         "replay: %d events (%d bad lines skipped, %d late), %d send commands, %d suppressions%n",
-        input.events().size(), input.rejected().size(), result.lateEvents(),
-        result.sendCommands().size(), result.suppressions().size());
+        input.events().size(),
+        input.rejected().size(),
+        result.lateEvents(),
+        result.sendCommands().size(),
+        result.suppressions().size());
     return 0;
   }
 

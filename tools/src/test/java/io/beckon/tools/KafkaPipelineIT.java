@@ -55,7 +55,10 @@ class KafkaPipelineIT {
   @RegisterExtension
   static final MiniClusterExtension MINI_CLUSTER =
       new MiniClusterExtension(
-          new MiniClusterResourceConfiguration.Builder().setNumberTaskManagers(1).setNumberSlotsPerTaskManager(2).build());
+          new MiniClusterResourceConfiguration.Builder()
+              .setNumberTaskManagers(1)
+              .setNumberSlotsPerTaskManager(2)
+              .build());
 
   static final Map<String, String> RULES =
       Map.of(
@@ -88,7 +91,8 @@ class KafkaPipelineIT {
     kafka = EmbeddedKafka.start(work.resolve("kafka"));
     registry =
         EmbeddedSchemaRegistry.start(
-            EmbeddedSchemaRegistry.locateRunnerJar(Path.of(System.getProperty("beckon.apicurio.dir", "target/apicurio"))),
+            EmbeddedSchemaRegistry.locateRunnerJar(
+                Path.of(System.getProperty("beckon.apicurio.dir", "target/apicurio"))),
             work.resolve("registry"));
     kafka.createTopic("events", 2);
     for (String t : List.of("send-commands", "send-suppressions", "events-dlq", "events-late")) {
@@ -112,14 +116,19 @@ class KafkaPipelineIT {
   }
 
   @Test
-  void wireFormatEventsBecomeExactlyTheExpectedCommandsAndBadRecordsBecomeDeadLetters() throws Exception {
+  void wireFormatEventsBecomeExactlyTheExpectedCommandsAndBadRecordsBecomeDeadLetters()
+      throws Exception {
     JobConfig config =
         JobConfig.of(
             Map.of(
-                "bootstrap.servers", kafka.bootstrapServers(),
-                "schema.registry.url", registry.url(),
-                "starting.offsets", "earliest",
-                "transaction.timeout", "60s"));
+                "bootstrap.servers",
+                kafka.bootstrapServers(),
+                "schema.registry.url",
+                registry.url(),
+                "starting.offsets",
+                "earliest",
+                "transaction.timeout",
+                "60s"));
     StreamExecutionEnvironment env = environment();
     EngagementJob.attach(env, config, RULES);
     JobClient job = env.executeAsync("beckon-it");
@@ -128,25 +137,102 @@ class KafkaPipelineIT {
       int id = client.register("events-value", new AvroSchema(Event.getClassSchema().toString()));
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         // A bad record first: the job must keep going past it.
-        producer.send(new ProducerRecord<>("events", 0, bytes("u-x"), BrokenRecords.notInWireFormat()));
+        producer.send(
+            new ProducerRecord<>("events", 0, bytes("u-x"), BrokenRecords.notInWireFormat()));
         producer.send(new ProducerRecord<>("events", 1, null, BrokenRecords.unknownSchemaId()));
-        producer.send(new ProducerRecord<>("events", 0, null,
-            BrokenRecords.withoutUserId(client, "old-events-value", Instant.parse("2026-01-05T10:00:00Z").toEpochMilli())));
+        producer.send(
+            new ProducerRecord<>(
+                "events",
+                0,
+                null,
+                BrokenRecords.withoutUserId(
+                    client,
+                    "old-events-value",
+                    Instant.parse("2026-01-05T10:00:00Z").toEpochMilli())));
 
-        send(producer, id, "t1", "u-1", "push_token_registered", "2026-01-05T09:00:00Z", "{\"token\":\"tok-1\"}");
-        send(producer, id, "a1", "u-1", "attributes_set", "2026-01-05T09:00:00Z", "{\"attributes\":{\"first_name\":\"Ana\"}}");
-        send(producer, id, "e-17", "u-1", "cart_item_added", "2026-01-05T10:00:00Z",
+        send(
+            producer,
+            id,
+            "t1",
+            "u-1",
+            "push_token_registered",
+            "2026-01-05T09:00:00Z",
+            "{\"token\":\"tok-1\"}");
+        send(
+            producer,
+            id,
+            "a1",
+            "u-1",
+            "attributes_set",
+            "2026-01-05T09:00:00Z",
+            "{\"attributes\":{\"first_name\":\"Ana\"}}");
+        send(
+            producer,
+            id,
+            "e-17",
+            "u-1",
+            "cart_item_added",
+            "2026-01-05T10:00:00Z",
             "{\"sku\":\"SKU-1\",\"name\":\"Face wash\",\"quantity\":2,\"price\":9.5,\"currency\":\"USD\"}");
-        send(producer, id, "t2", "u-2", "push_token_registered", "2026-01-05T09:00:00Z", "{\"token\":\"tok-2\"}");
-        send(producer, id, "c2", "u-2", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"SKU-9\"}");
-        send(producer, id, "p2", "u-2", "purchase_completed", "2026-01-05T11:00:00Z", "{\"total\":5}");
-        send(producer, id, "k3", "u-3", "promo_clicked", "2026-01-05T10:30:00Z", "{\"campaign\":\"spring\"}");
-        send(producer, id, "k3", "u-3", "promo_clicked", "2026-01-05T10:30:00Z", "{\"campaign\":\"spring\"}");
-        send(producer, id, "k4", "u-3", "promo_clicked", "2026-01-05T10:40:00Z", "{\"campaign\":\"autumn\"}");
+        send(
+            producer,
+            id,
+            "t2",
+            "u-2",
+            "push_token_registered",
+            "2026-01-05T09:00:00Z",
+            "{\"token\":\"tok-2\"}");
+        send(
+            producer,
+            id,
+            "c2",
+            "u-2",
+            "cart_item_added",
+            "2026-01-05T10:00:00Z",
+            "{\"sku\":\"SKU-9\"}");
+        send(
+            producer,
+            id,
+            "p2",
+            "u-2",
+            "purchase_completed",
+            "2026-01-05T11:00:00Z",
+            "{\"total\":5}");
+        send(
+            producer,
+            id,
+            "k3",
+            "u-3",
+            "promo_clicked",
+            "2026-01-05T10:30:00Z",
+            "{\"campaign\":\"spring\"}");
+        send(
+            producer,
+            id,
+            "k3",
+            "u-3",
+            "promo_clicked",
+            "2026-01-05T10:30:00Z",
+            "{\"campaign\":\"spring\"}");
+        send(
+            producer,
+            id,
+            "k4",
+            "u-3",
+            "promo_clicked",
+            "2026-01-05T10:40:00Z",
+            "{\"campaign\":\"autumn\"}");
         // Move event time on both partitions past the 12:00 fire.
         for (int p = 0; p < 2; p++) {
-          producer.send(new ProducerRecord<>("events", p, bytes("clock"),
-              WireFormat.encode(id, event("clock-" + p, "clock-" + p, "heartbeat", "2026-01-06T00:00:00Z", null))));
+          producer.send(
+              new ProducerRecord<>(
+                  "events",
+                  p,
+                  bytes("clock"),
+                  WireFormat.encode(
+                      id,
+                      event(
+                          "clock-" + p, "clock-" + p, "heartbeat", "2026-01-06T00:00:00Z", null))));
         }
         producer.flush();
       }
@@ -156,22 +242,30 @@ class KafkaPipelineIT {
       readCommitted(commands, deadLetterReasons, 2, 3, Duration.ofSeconds(90));
 
       Set<String> got = new TreeSet<>();
-      commands.forEach(c -> got.add(c.getUserId() + " " + c.getRuleId() + " " + c.getFireTime() + " " + c.getBody()));
+      commands.forEach(
+          c ->
+              got.add(
+                  c.getUserId() + " " + c.getRuleId() + " " + c.getFireTime() + " " + c.getBody()));
       assertEquals(
-          new TreeSet<>(List.of(
-              "u-1 cart-abandonment-2h 2026-01-05T12:00:00Z 2 items worth 19.0 USD are waiting.",
-              "u-3 promo-click 2026-01-05T10:30:00Z Spring deal: SPRING")),
+          new TreeSet<>(
+              List.of(
+                  "u-1 cart-abandonment-2h 2026-01-05T12:00:00Z 2 items worth 19.0 USD are waiting.",
+                  "u-3 promo-click 2026-01-05T10:30:00Z Spring deal: SPRING")),
           got);
-      SendCommand cart = commands.stream().filter(c -> c.getUserId().equals("u-1")).findFirst().orElseThrow();
+      SendCommand cart =
+          commands.stream().filter(c -> c.getUserId().equals("u-1")).findFirst().orElseThrow();
       assertEquals("Ana, your cart misses you", cart.getTitle());
       assertEquals("tok-1", cart.getAddress());
       assertEquals(3, cart.getRuleVersion());
       assertEquals(
-          Set.of("not in the Confluent wire format: magic byte is 123",
+          Set.of(
+              "not in the Confluent wire format: magic byte is 123",
               "unknown schema id 32767 (not in the registry)",
               "missing required field 'user_id'"),
           Set.copyOf(deadLetterReasons));
-      assertTrue(job.getJobStatus().get().name().equals("RUNNING"), "the job keeps running after bad input");
+      assertTrue(
+          job.getJobStatus().get().name().equals("RUNNING"),
+          "the job keeps running after bad input");
     } finally {
       job.cancel().get();
     }
@@ -181,21 +275,35 @@ class KafkaPipelineIT {
   void anInactivityTimerFiresOnAQuietStreamWithoutAnyFurtherEvent() throws Exception {
     JobConfig config = isolatedJob("q", 2, Map.of("disorder.bound", "1s", "idle.timer.lag", "2s"));
     Map<String, String> rules =
-        Map.of("idle.yaml", "id: idle\nversion: 1\ntrigger: {kind: inactivity, after: 5s}\nmessage: {channel: in_app, body: gone}\n");
+        Map.of(
+            "idle.yaml",
+            "id: idle\nversion: 1\ntrigger: {kind: inactivity, after: 5s}\nmessage: {channel: in_app, body: gone}\n");
     StreamExecutionEnvironment env = environment();
     EngagementJob.attach(env, config, rules);
     JobClient job = env.executeAsync("beckon-quiet-it");
     try {
-      int id = RegistryClients.create(registry.url(), Map.of()).register("q-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      int id =
+          RegistryClients.create(registry.url(), Map.of())
+              .register("q-events-value", new AvroSchema(Event.getClassSchema().toString()));
       // Event time = now: one app open, then silence on both partitions.
       Instant opened = Instant.ofEpochMilli(System.currentTimeMillis());
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
-        producer.send(new ProducerRecord<>("q-events", bytes("u-q"),
-            WireFormat.encode(id, event("o1", "u-q", "app_opened", opened.toString(), null))));
+        producer.send(
+            new ProducerRecord<>(
+                "q-events",
+                bytes("u-q"),
+                WireFormat.encode(id, event("o1", "u-q", "app_opened", opened.toString(), null))));
         producer.flush();
       }
       List<SendCommand> commands = new ArrayList<>();
-      readCommitted("q-send-commands", "q-events-dlq", commands, new ArrayList<>(), 1, 0, Duration.ofSeconds(60));
+      readCommitted(
+          "q-send-commands",
+          "q-events-dlq",
+          commands,
+          new ArrayList<>(),
+          1,
+          0,
+          Duration.ofSeconds(60));
       assertEquals(1, commands.size());
       assertEquals(opened.plusSeconds(5), commands.get(0).getFireTime());
     } finally {
@@ -208,16 +316,22 @@ class KafkaPipelineIT {
    * recovery from the last checkpoint a read_committed consumer sees every command exactly once.
    */
   @Test
-  void commandsAreExactlyOnceAcrossATaskManagerFailure(@org.apache.flink.test.junit5.InjectMiniCluster org.apache.flink.runtime.minicluster.MiniCluster cluster)
+  void commandsAreExactlyOnceAcrossATaskManagerFailure(
+      @org.apache.flink.test.junit5.InjectMiniCluster
+          org.apache.flink.runtime.minicluster.MiniCluster cluster)
       throws Exception {
     JobConfig config = isolatedJob("f", 2, Map.of());
     Map<String, String> rules =
-        Map.of("ping.yaml", "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: pong}\n");
+        Map.of(
+            "ping.yaml",
+            "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: pong}\n");
     StreamExecutionEnvironment env = environment();
     EngagementJob.attach(env, config, rules);
     JobClient job = env.executeAsync("beckon-failover-it");
     try {
-      int id = RegistryClients.create(registry.url(), Map.of()).register("f-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      int id =
+          RegistryClients.create(registry.url(), Map.of())
+              .register("f-events-value", new AvroSchema(Event.getClassSchema().toString()));
       Instant t0 = Instant.parse("2026-02-01T00:00:00Z");
       List<SendCommand> commands = new ArrayList<>();
       try (KafkaProducer<byte[], byte[]> producer = producer();
@@ -229,8 +343,19 @@ class KafkaPipelineIT {
         cluster.startTaskManager();
         produce(producer, id, t0, 200, 400);
         for (int p = 0; p < 2; p++) {
-          producer.send(new ProducerRecord<>("f-events", p, bytes("clock-" + p),
-              WireFormat.encode(id, event("clock-" + p, "clock-" + p, "heartbeat", t0.plusSeconds(3600).toString(), null))));
+          producer.send(
+              new ProducerRecord<>(
+                  "f-events",
+                  p,
+                  bytes("clock-" + p),
+                  WireFormat.encode(
+                      id,
+                      event(
+                          "clock-" + p,
+                          "clock-" + p,
+                          "heartbeat",
+                          t0.plusSeconds(3600).toString(),
+                          null))));
         }
         producer.flush();
         pollUntil(consumer, commands, 400, Duration.ofSeconds(120));
@@ -243,11 +368,16 @@ class KafkaPipelineIT {
     }
   }
 
-  private static void produce(KafkaProducer<byte[], byte[]> producer, int schemaId, Instant t0, int from, int to) {
+  private static void produce(
+      KafkaProducer<byte[], byte[]> producer, int schemaId, Instant t0, int from, int to) {
     for (int i = from; i < to; i++) {
       String user = "u-" + (i % 50);
-      producer.send(new ProducerRecord<>("f-events", bytes(user),
-          WireFormat.encode(schemaId, event("ping-" + i, user, "ping", t0.plusSeconds(i).toString(), null))));
+      producer.send(
+          new ProducerRecord<>(
+              "f-events",
+              bytes(user),
+              WireFormat.encode(
+                  schemaId, event("ping-" + i, user, "ping", t0.plusSeconds(i).toString(), null))));
     }
     producer.flush();
   }
@@ -258,55 +388,75 @@ class KafkaPipelineIT {
     p.setProperty("group.id", "reader-" + topic);
     p.setProperty("isolation.level", "read_committed");
     p.setProperty("auto.offset.reset", "earliest");
-    KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     consumer.subscribe(List.of(topic));
     return consumer;
   }
 
   /** Reads commands until {@code count} were seen or the time is up. */
-  private static void pollUntil(KafkaConsumer<byte[], byte[]> consumer, List<SendCommand> out, int count, Duration timeout)
+  private static void pollUntil(
+      KafkaConsumer<byte[], byte[]> consumer, List<SendCommand> out, int count, Duration timeout)
       throws Exception {
     SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     while (out.size() < count && System.currentTimeMillis() < deadline) {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        Schema writer = new Schema.Parser().parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
+        Schema writer =
+            new Schema.Parser()
+                .parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
         out.add(WireFormat.decode(r.value(), writer, SendCommand.class));
       }
     }
   }
 
   /**
-   * Determinism across modes: simulated traffic produced to Kafka and processed live gives
-   * exactly the send commands (ids included) that replay computes from the same events.
+   * Determinism across modes: simulated traffic produced to Kafka and processed live gives exactly
+   * the send commands (ids included) that replay computes from the same events.
    */
   @Test
   void liveProcessingMatchesReplay() throws Exception {
     Map<String, String> rules = io.beckon.engine.rules.RuleSet.readFolder(Path.of("..", "rules"));
     List<Event> events = new io.beckon.tools.demo.TrafficModel(7, 300).generate();
     List<String> expected =
-        io.beckon.jobs.replay.Replay.run(environment(), events, rules, Duration.ofSeconds(10)).sendCommands();
+        io.beckon.jobs.replay.Replay.run(environment(), events, rules, Duration.ofSeconds(10))
+            .sendCommands();
 
     JobConfig config = isolatedJob("d", 4, Map.of());
     StreamExecutionEnvironment env = environment();
     EngagementJob.attach(env, config, rules);
     JobClient job = env.executeAsync("beckon-live-vs-replay");
     try {
-      int id = RegistryClients.create(registry.url(), Map.of()).register("d-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      int id =
+          RegistryClients.create(registry.url(), Map.of())
+              .register("d-events-value", new AvroSchema(Event.getClassSchema().toString()));
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         for (Event e : events) {
-          producer.send(new ProducerRecord<>("d-events", bytes(e.getUserId()), WireFormat.encode(id, e)));
+          producer.send(
+              new ProducerRecord<>("d-events", bytes(e.getUserId()), WireFormat.encode(id, e)));
         }
         // Event time far past every pending fire, on every partition: live ends where replay does.
         Instant end = events.get(events.size() - 1).getTime().plus(Duration.ofDays(60));
         for (int p = 0; p < 4; p++) {
-          producer.send(new ProducerRecord<>("d-events", p, bytes("clock-" + p),
-              WireFormat.encode(id, event("clock-" + p, "clock-" + p, "heartbeat", end.toString(), null))));
+          producer.send(
+              new ProducerRecord<>(
+                  "d-events",
+                  p,
+                  bytes("clock-" + p),
+                  WireFormat.encode(
+                      id, event("clock-" + p, "clock-" + p, "heartbeat", end.toString(), null))));
         }
         producer.flush();
       }
       List<SendCommand> commands = new ArrayList<>();
-      readCommitted("d-send-commands", "d-events-dlq", commands, new ArrayList<>(), expected.size(), 0, Duration.ofSeconds(120));
+      readCommitted(
+          "d-send-commands",
+          "d-events-dlq",
+          commands,
+          new ArrayList<>(),
+          expected.size(),
+          0,
+          Duration.ofSeconds(120));
       List<String> live = new ArrayList<>();
       commands.forEach(c -> live.add(io.beckon.engine.core.JsonViews.of(c)));
       live.sort(null);
@@ -320,7 +470,8 @@ class KafkaPipelineIT {
   }
 
   /** Fresh topics named {@code <prefix>-<topic>} and a job config that uses them. */
-  private static JobConfig isolatedJob(String prefix, int eventPartitions, Map<String, String> extra) {
+  private static JobConfig isolatedJob(
+      String prefix, int eventPartitions, Map<String, String> extra) {
     Map<String, String> settings = new java.util.HashMap<>();
     settings.put("bootstrap.servers", kafka.bootstrapServers());
     settings.put("schema.registry.url", registry.url());
@@ -329,8 +480,17 @@ class KafkaPipelineIT {
     settings.put("group.id", prefix);
     settings.put("transactional.id.prefix", prefix);
     Map<String, String> topics =
-        Map.of("events", "events", "send-commands", "send-commands", "send-suppressions", "send-suppressions",
-            "dead-letters", "events-dlq", "late-events", "events-late");
+        Map.of(
+            "events",
+            "events",
+            "send-commands",
+            "send-commands",
+            "send-suppressions",
+            "send-suppressions",
+            "dead-letters",
+            "events-dlq",
+            "late-events",
+            "events-late");
     topics.forEach(
         (key, name) -> {
           kafka.createTopic(prefix + "-" + name, key.equals("events") ? eventPartitions : 2);
@@ -341,19 +501,34 @@ class KafkaPipelineIT {
   }
 
   /**
-   * Polls until the expected numbers arrived, then two more checkpoint intervals to catch any
-   * extra (duplicate) output; fails on timeout.
+   * Polls until the expected numbers arrived, then two more checkpoint intervals to catch any extra
+   * (duplicate) output; fails on timeout.
    */
   private static void readCommitted(
-      List<SendCommand> commands, List<String> deadLetters, int commandCount, int deadLetterCount, Duration timeout)
+      List<SendCommand> commands,
+      List<String> deadLetters,
+      int commandCount,
+      int deadLetterCount,
+      Duration timeout)
       throws Exception {
-    readCommitted("send-commands", "events-dlq", commands, deadLetters, commandCount, deadLetterCount, timeout);
+    readCommitted(
+        "send-commands",
+        "events-dlq",
+        commands,
+        deadLetters,
+        commandCount,
+        deadLetterCount,
+        timeout);
   }
 
   private static void readCommitted(
       String commandTopic,
       String deadLetterTopic,
-      List<SendCommand> commands, List<String> deadLetters, int commandCount, int deadLetterCount, Duration timeout)
+      List<SendCommand> commands,
+      List<String> deadLetters,
+      int commandCount,
+      int deadLetterCount,
+      Duration timeout)
       throws Exception {
     Properties p = new Properties();
     p.setProperty("bootstrap.servers", kafka.bootstrapServers());
@@ -361,24 +536,33 @@ class KafkaPipelineIT {
     p.setProperty("isolation.level", "read_committed");
     p.setProperty("auto.offset.reset", "earliest");
     SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
-    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+    try (KafkaConsumer<byte[], byte[]> consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(commandTopic, deadLetterTopic));
       long deadline = System.currentTimeMillis() + timeout.toMillis();
       long settleUntil = Long.MAX_VALUE;
       while (System.currentTimeMillis() < Math.min(deadline, settleUntil)) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.topic().equals(commandTopic)) {
-            Schema writer = new Schema.Parser().parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
+            Schema writer =
+                new Schema.Parser()
+                    .parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
             commands.add(WireFormat.decode(r.value(), writer, SendCommand.class));
           } else {
-            deadLetters.add(new String(r.headers().lastHeader(DeadLetterSerializer.REASON_HEADER).value(), StandardCharsets.UTF_8));
+            deadLetters.add(
+                new String(
+                    r.headers().lastHeader(DeadLetterSerializer.REASON_HEADER).value(),
+                    StandardCharsets.UTF_8));
           }
         }
-        if (settleUntil == Long.MAX_VALUE && commands.size() >= commandCount && deadLetters.size() >= deadLetterCount) {
+        if (settleUntil == Long.MAX_VALUE
+            && commands.size() >= commandCount
+            && deadLetters.size() >= deadLetterCount) {
           settleUntil = System.currentTimeMillis() + 2_000;
         }
       }
-      assertTrue(commands.size() >= commandCount && deadLetters.size() >= deadLetterCount,
+      assertTrue(
+          commands.size() >= commandCount && deadLetters.size() >= deadLetterCount,
           "timed out: " + commands.size() + " commands, " + deadLetters.size() + " dead letters");
     }
   }
@@ -388,7 +572,8 @@ class KafkaPipelineIT {
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
+    conf.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
     conf.setString("execution.checkpointing.interval", "500ms");
     conf.setString("restart-strategy.type", "fixed-delay");
     conf.setString("restart-strategy.fixed-delay.attempts", "10");
@@ -404,12 +589,29 @@ class KafkaPipelineIT {
     return new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
   }
 
-  private static void send(KafkaProducer<byte[], byte[]> producer, int schemaId, String id, String user, String type, String time, String props) {
-    producer.send(new ProducerRecord<>("events", bytes(user), WireFormat.encode(schemaId, event(id, user, type, time, props))));
+  private static void send(
+      KafkaProducer<byte[], byte[]> producer,
+      int schemaId,
+      String id,
+      String user,
+      String type,
+      String time,
+      String props) {
+    producer.send(
+        new ProducerRecord<>(
+            "events",
+            bytes(user),
+            WireFormat.encode(schemaId, event(id, user, type, time, props))));
   }
 
   static Event event(String id, String user, String type, String time, String props) {
-    return Event.newBuilder().setEventId(id).setUserId(user).setType(type).setTime(Instant.parse(time)).setProperties(props).build();
+    return Event.newBuilder()
+        .setEventId(id)
+        .setUserId(user)
+        .setType(type)
+        .setTime(Instant.parse(time))
+        .setProperties(props)
+        .build();
   }
 
   private static byte[] bytes(String s) {

@@ -5,10 +5,10 @@ import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
- * The comparison semantics of the contract (section 6, "Conditions"): null is missing; on a
- * missing attribute only {@code ne} and {@code not_exists} hold; numbers compare numerically,
- * strings exactly (ordering by code point), booleans only with booleans, lists element-wise;
- * timestamps order against ISO-8601 strings.
+ * The comparison semantics of the contract (section 6, "Conditions"): null is missing; on a missing
+ * attribute only {@code ne} and {@code not_exists} hold; numbers compare numerically, strings
+ * exactly (ordering by code point), booleans only with booleans, lists element-wise; timestamps
+ * order against ISO-8601 strings.
  */
 public final class Comparisons {
   private Comparisons() {}

@@ -20,8 +20,8 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Decides what one rule fire does (contract section 3b): the checks in order, the first failing
- * one naming the suppression reason, otherwise a rendered send command.
+ * Decides what one rule fire does (contract section 3b): the checks in order, the first failing one
+ * naming the suppression reason, otherwise a rendered send command.
  */
 final class FireEvaluator {
   static final String AUDIENCE = "audience";
@@ -129,7 +129,8 @@ final class FireEvaluator {
   }
 
   /** The trigger variables of the contract, per trigger kind. */
-  static Map<String, Object> triggerVariables(Rule rule, PendingFire fire, UserStore store, long now) {
+  static Map<String, Object> triggerVariables(
+      Rule rule, PendingFire fire, UserStore store, long now) {
     Map<String, Object> vars = new LinkedHashMap<>();
     Trigger trigger = rule.trigger();
     if (trigger instanceof Trigger.CartAbandoned) {

@@ -84,7 +84,11 @@ public final class InMemoryUserStore implements UserStore {
 
   /** Whether nothing at all is stored (for tests of erasure and cleanup). */
   public boolean isEmpty() {
-    return profile == null && cart == null && triggers == null && attributes.isEmpty() && seen.isEmpty();
+    return profile == null
+        && cart == null
+        && triggers == null
+        && attributes.isEmpty()
+        && seen.isEmpty();
   }
 
   /** How many event ids are remembered for deduplication. */

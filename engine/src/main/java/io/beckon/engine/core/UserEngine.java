@@ -64,8 +64,8 @@ public final class UserEngine {
   }
 
   /**
-   * Applies an event later than the disorder bound: it updates attributes, consent and tokens,
-   * but never starts, cancels or fires a trigger. Returns false for a duplicate.
+   * Applies an event later than the disorder bound: it updates attributes, consent and tokens, but
+   * never starts, cancels or fires a trigger. Returns false for a duplicate.
    */
   public boolean applyLate(UserEvent e, UserStore store) {
     if (isDuplicate(e, store) || e.type().equals(USER_ERASED)) {
@@ -109,10 +109,12 @@ public final class UserEngine {
       if (rule == null || !rule.enabled()) {
         continue;
       }
-      if (rule.trigger() instanceof Trigger.GeofenceEntered g && withinFenceCooldown(g, fire, now, state)) {
+      if (rule.trigger() instanceof Trigger.GeofenceEntered g
+          && withinFenceCooldown(g, fire, now, state)) {
         continue;
       }
-      if (FireEvaluator.evaluate(rule, fire, userId, now, store, out) && rule.reentry().remembersFires()) {
+      if (FireEvaluator.evaluate(rule, fire, userId, now, store, out)
+          && rule.reentry().remembersFires()) {
         state.getLastFire().put(rule.id(), now);
       }
     }
@@ -142,7 +144,8 @@ public final class UserEngine {
 
   /** History is kept only while it can still suppress something, so idle users' state shrinks. */
   private void forgetExpiredHistory(long now, TriggerState state) {
-    state.getLastFire()
+    state
+        .getLastFire()
         .entrySet()
         .removeIf(
             e -> {
@@ -151,7 +154,8 @@ public final class UserEngine {
                   || !rule.reentry().remembersFires()
                   || (!rule.reentry().once() && now - e.getValue() >= rule.reentry().cooldown());
             });
-    state.getFenceLastFire()
+    state
+        .getFenceLastFire()
         .entrySet()
         .removeIf(
             e -> {
@@ -178,7 +182,8 @@ public final class UserEngine {
       return;
     }
     boolean changed =
-        state.getPending()
+        state
+            .getPending()
             .removeIf(
                 fire -> {
                   Rule rule = rules.get(fire.getRuleId());
@@ -207,17 +212,20 @@ public final class UserEngine {
     } else if (trigger instanceof Trigger.OnEvent t) {
       if (t.event().equals(e.type()) && (t.where() == null || t.where().test(e::property))) {
         TriggerState state = state(store);
-        state.getPending().add(
-            arm(state, rule.id(), e.time() + t.delay(), e)
-                .setEventProperties(Json.write(e.properties()))
-                .build());
+        state
+            .getPending()
+            .add(
+                arm(state, rule.id(), e.time() + t.delay(), e)
+                    .setEventProperties(Json.write(e.properties()))
+                    .build());
         store.triggers(state);
       }
     }
   }
 
   /** Every cart change that leaves the cart non-empty re-arms; emptying it disarms. */
-  private static void cartAbandoned(Rule rule, Trigger.CartAbandoned c, UserEvent e, UserStore store) {
+  private static void cartAbandoned(
+      Rule rule, Trigger.CartAbandoned c, UserEvent e, UserStore store) {
     boolean cartChange = e.type().equals(CART_ITEM_ADDED) || e.type().equals(CART_ITEM_REMOVED);
     boolean emptied = e.type().equals(CART_CLEARED) || e.type().equals(PURCHASE_COMPLETED);
     if (!cartChange && !emptied) {
@@ -245,16 +253,19 @@ public final class UserEngine {
       if (fence.contains(lat, lon)) {
         state.getFenceInside().put(key, true);
         if (!wasInside) {
-          state.getPending().add(
-              arm(state, rule.id(), e.time() + g.dwell(), e)
-                  .setFenceId(fence.id())
-                  .setDistanceM(fence.distanceMeters(lat, lon))
-                  .build());
+          state
+              .getPending()
+              .add(
+                  arm(state, rule.id(), e.time() + g.dwell(), e)
+                      .setFenceId(fence.id())
+                      .setDistanceM(fence.distanceMeters(lat, lon))
+                      .build());
         }
       } else {
         // Outside is the same as "no previous fix", so nothing is stored for it.
         state.getFenceInside().remove(key);
-        state.getPending()
+        state
+            .getPending()
             .removeIf(f -> f.getRuleId().equals(rule.id()) && fence.id().equals(f.getFenceId()));
       }
     }
@@ -278,7 +289,8 @@ public final class UserEngine {
   }
 
   /** A new pending fire for {@code ruleId}, numbered in creation order; the caller adds it. */
-  private static PendingFire.Builder arm(TriggerState state, String ruleId, long due, UserEvent source) {
+  private static PendingFire.Builder arm(
+      TriggerState state, String ruleId, long due, UserEvent source) {
     long seq = state.getNextSeq();
     state.setNextSeq(seq + 1);
     return PendingFire.newBuilder()

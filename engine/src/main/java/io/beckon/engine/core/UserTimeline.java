@@ -8,8 +8,8 @@ import java.util.TreeMap;
 /**
  * One user's events and fires on an event-time line, without Flink: all events at an instant are
  * applied in event-id order, then the fires due at that instant are taken, instant after instant.
- * The same discipline the Flink function keeps with its buffer and timers; used by tests and by
- * the engine benchmark.
+ * The same discipline the Flink function keeps with its buffer and timers; used by tests and by the
+ * engine benchmark.
  */
 public final class UserTimeline {
   private final UserEngine engine;

@@ -65,7 +65,8 @@ public final class EventValidator {
           PUSH_TOKEN_REGISTERED,
           List.of(new Prop("token", Kind.STRING, true), new Prop("platform", Kind.STRING, false)),
           CHANNEL_CONSENT_CHANGED,
-          List.of(new Prop("channel", Kind.STRING, false), new Prop("granted", Kind.BOOLEAN, false)));
+          List.of(
+              new Prop("channel", Kind.STRING, false), new Prop("granted", Kind.BOOLEAN, false)));
 
   private EventValidator() {}
 
@@ -151,7 +152,10 @@ public final class EventValidator {
       for (Map.Entry<?, ?> e : attrs.entrySet()) {
         Object v = e.getValue();
         if (v instanceof Map || v instanceof List) {
-          return type + ": attribute '" + e.getKey() + "' must be a string, number, boolean or null";
+          return type
+              + ": attribute '"
+              + e.getKey()
+              + "' must be a string, number, boolean or null";
         }
       }
     }

@@ -4,8 +4,8 @@ import java.util.Comparator;
 import java.util.Map;
 
 /**
- * A validated event, as the engine applies it. {@code properties} holds the value model (see
- * {@link io.beckon.engine.json.Json}); it is never null.
+ * A validated event, as the engine applies it. {@code properties} holds the value model (see {@link
+ * io.beckon.engine.json.Json}); it is never null.
  */
 public record UserEvent(
     String eventId, String userId, String type, long time, Map<String, Object> properties) {

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /** Applies an event's effect on the profile (contract section 1 and 6, "Profile"). */
 public final class ProfileUpdater {
-  private static final List<String> APP_FIELDS = List.of("app_version", "platform", "locale", "timezone");
+  private static final List<String> APP_FIELDS =
+      List.of("app_version", "platform", "locale", "timezone");
 
   private ProfileUpdater() {}
 

@@ -10,8 +10,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a user's profile at an instant: computed properties first (they shadow custom attributes
- * of the same name), then custom attributes. What audiences and templates see.
+ * Reads a user's profile at an instant: computed properties first (they shadow custom attributes of
+ * the same name), then custom attributes. What audiences and templates see.
  */
 public final class ProfileView {
   private static final String EVENT_COUNT_PREFIX = "event_count.";

@@ -35,7 +35,11 @@ public record Rule(
 
   /** The message: channel and fallbacks, templates, and conditional variants. */
   public record Message(
-      String channel, List<String> fallback, Template title, Template body, List<Variant> variants) {}
+      String channel,
+      List<String> fallback,
+      Template title,
+      Template body,
+      List<Variant> variants) {}
 
   /** A conditional message variant; a null title or body keeps the message's. */
   public record Variant(Condition when, Template title, Template body) {}

@@ -16,16 +16,27 @@ import java.util.regex.Pattern;
 
 /**
  * Parses one rule file into a {@link Rule}. Strict: unknown keys, wrong types and bad values are
- * errors with the position of the offending node, so a rule is either fully understood or
- * rejected.
+ * errors with the position of the offending node, so a rule is either fully understood or rejected.
  */
 public final class RuleParser {
   private static final Pattern ID = Pattern.compile("[a-z0-9-]{3,64}");
   private static final long DEFAULT_EXPIRY = Durations.DAY;
   private static final Set<String> RULE_KEYS =
       Set.of(
-          "id", "version", "enabled", "priority", "trigger", "audience", "exit_on", "reentry",
-          "expire_after", "message", "policies", "description", "experiment", "conversion");
+          "id",
+          "version",
+          "enabled",
+          "priority",
+          "trigger",
+          "audience",
+          "exit_on",
+          "reentry",
+          "expire_after",
+          "message",
+          "policies",
+          "description",
+          "experiment",
+          "conversion");
 
   private RuleParser() {}
 
@@ -49,15 +60,18 @@ public final class RuleParser {
     Trigger trigger = trigger(required(root, "trigger"));
     Condition audience = root.get("audience") == null ? null : condition(root.get("audience"));
     Set<String> exitOn = root.get("exit_on") == null ? Set.of() : stringSet(root.get("exit_on"));
-    Rule.Reentry reentry = root.get("reentry") == null ? Rule.Reentry.NONE : reentry(root.get("reentry"));
+    Rule.Reentry reentry =
+        root.get("reentry") == null ? Rule.Reentry.NONE : reentry(root.get("reentry"));
     long expireAfter =
         root.get("expire_after") == null ? DEFAULT_EXPIRY : duration(root.get("expire_after"));
     Rule.Message message = message(required(root, "message"));
     if (root.get("experiment") != null || root.get("conversion") != null) {
-      YamlNode at = root.get("experiment") != null ? root.get("experiment") : root.get("conversion");
+      YamlNode at =
+          root.get("experiment") != null ? root.get("experiment") : root.get("conversion");
       throw at.error("experiments and conversions are not supported by this engine version yet");
     }
-    return new Rule(id, version, enabled, priority, trigger, audience, exitOn, reentry, expireAfter, message);
+    return new Rule(
+        id, version, enabled, priority, trigger, audience, exitOn, reentry, expireAfter, message);
   }
 
   private static Trigger trigger(YamlNode node) {
@@ -87,7 +101,8 @@ public final class RuleParser {
       default ->
           throw node.get("kind")
               .error(
-                  "unknown trigger kind '" + kind
+                  "unknown trigger kind '"
+                      + kind
                       + "': use cart_abandoned, inactivity, geofence_entered or event");
     }
   }
@@ -228,7 +243,9 @@ public final class RuleParser {
       }
       List<Condition> parts = new ArrayList<>();
       list.elements().forEach(c -> parts.add(condition(c)));
-      return key.equals("all") ? new Condition.All(List.copyOf(parts)) : new Condition.Any(List.copyOf(parts));
+      return key.equals("all")
+          ? new Condition.All(List.copyOf(parts))
+          : new Condition.Any(List.copyOf(parts));
     }
     if (entries.containsKey("not")) {
       checkKeys(node, Set.of("not"));
@@ -240,7 +257,8 @@ public final class RuleParser {
     Op op = Op.parse(string(opNode));
     if (op == null) {
       throw opNode.error(
-          "unknown operator '" + opNode.scalar()
+          "unknown operator '"
+              + opNode.scalar()
               + "': use eq, ne, in, not_in, gt, gte, lt, lte, exists, not_exists or contains");
     }
     YamlNode valueNode = node.get("value");

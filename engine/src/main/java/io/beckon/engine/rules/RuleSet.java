@@ -64,7 +64,8 @@ public final class RuleSet {
             Rule rule = RuleParser.parse(text);
             String earlier = fileOfId.putIfAbsent(rule.id(), file);
             if (earlier != null) {
-              problems.add(file + ":1:1: rule id '" + rule.id() + "' is already used by " + earlier);
+              problems.add(
+                  file + ":1:1: rule id '" + rule.id() + "' is already used by " + earlier);
             } else {
               rules.add(rule);
             }

@@ -28,7 +28,8 @@ public final class YamlNode {
   private final List<YamlNode> list;
   private final Map<String, YamlNode> keys = new LinkedHashMap<>();
 
-  private YamlNode(int line, int column, Object scalar, Map<String, YamlNode> map, List<YamlNode> list) {
+  private YamlNode(
+      int line, int column, Object scalar, Map<String, YamlNode> map, List<YamlNode> list) {
     this.line = line;
     this.column = column;
     this.scalar = scalar;
@@ -65,7 +66,9 @@ public final class YamlNode {
         Node key = tuple.getKeyNode();
         if (!(key instanceof ScalarNode scalarKey)) {
           throw new RuleException(
-              key.getStartMark().getLine() + 1, key.getStartMark().getColumn() + 1, "keys must be plain names");
+              key.getStartMark().getLine() + 1,
+              key.getStartMark().getColumn() + 1,
+              "keys must be plain names");
         }
         map.put(scalarKey.getValue(), convert(tuple.getValueNode()));
       }
@@ -73,7 +76,14 @@ public final class YamlNode {
       for (NodeTuple tuple : mapping.getValue()) {
         Node key = tuple.getKeyNode();
         String name = ((ScalarNode) key).getValue();
-        result.keys.put(name, new YamlNode(key.getStartMark().getLine() + 1, key.getStartMark().getColumn() + 1, name, null, null));
+        result.keys.put(
+            name,
+            new YamlNode(
+                key.getStartMark().getLine() + 1,
+                key.getStartMark().getColumn() + 1,
+                name,
+                null,
+                null));
       }
       return result;
     }
@@ -93,7 +103,10 @@ public final class YamlNode {
       return null;
     }
     if (Tag.BOOL.equals(tag)) {
-      return Boolean.valueOf(text.equalsIgnoreCase("true") || text.equalsIgnoreCase("yes") || text.equalsIgnoreCase("on"));
+      return Boolean.valueOf(
+          text.equalsIgnoreCase("true")
+              || text.equalsIgnoreCase("yes")
+              || text.equalsIgnoreCase("on"));
     }
     if (Tag.INT.equals(tag)) {
       try {

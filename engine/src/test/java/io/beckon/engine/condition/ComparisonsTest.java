@@ -35,7 +35,8 @@ class ComparisonsTest {
     assertFalse(holds("PL", "eq", "pl"));
     assertTrue(holds("B", "gt", "A"));
     assertTrue(holds("Z", "lt", "a"));
-    assertTrue(holds("\uD83D\uDE00", "gt", "\uFFFF"), "a supplementary code point sorts above U+FFFF");
+    assertTrue(
+        holds("\uD83D\uDE00", "gt", "\uFFFF"), "a supplementary code point sorts above U+FFFF");
   }
 
   @Test
@@ -61,7 +62,8 @@ class ComparisonsTest {
     assertFalse(holds("10", "gt", 5L));
     assertFalse(holds(10L, "gt", "5"));
     Instant t = Instant.parse("2026-01-05T10:00:00Z");
-    assertTrue(holds(t, "gt", "2026-01-01T00:00:00Z"), "a timestamp orders against an ISO-8601 string");
+    assertTrue(
+        holds(t, "gt", "2026-01-01T00:00:00Z"), "a timestamp orders against an ISO-8601 string");
     assertTrue(holds(t, "lte", "2026-01-05T10:00:00Z"));
     assertFalse(holds(t, "gt", "not a date"));
   }

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Drives one user's engine through a scenario without Flink, the way the job does: all events at
- * an instant are applied in event-id order, then the fires due at that instant; at the end time
- * runs to infinity. Events are given as JSON lines.
+ * Drives one user's engine through a scenario without Flink, the way the job does: all events at an
+ * instant are applied in event-id order, then the fires due at that instant; at the end time runs
+ * to infinity. Events are given as JSON lines.
  */
 final class Scenario {
   final UserTimeline timeline;
@@ -34,8 +34,15 @@ final class Scenario {
   /** Queues an event: {@code at("2026-01-05T10:00:00Z", "cart_item_added", "{...}")}. */
   Scenario event(String id, String time, String type, String propertiesJson) {
     String line =
-        "{\"event_id\":\"" + id + "\",\"user_id\":\"u-1\",\"type\":\"" + type + "\",\"time\":\"" + time
-            + "\",\"properties\":" + (propertiesJson == null ? "{}" : propertiesJson) + "}";
+        "{\"event_id\":\""
+            + id
+            + "\",\"user_id\":\"u-1\",\"type\":\""
+            + type
+            + "\",\"time\":\""
+            + time
+            + "\",\"properties\":"
+            + (propertiesJson == null ? "{}" : propertiesJson)
+            + "}";
     try {
       EventValidator.Result r = EventValidator.validate(Json.parse(line));
       if (!r.ok()) {
@@ -83,6 +90,8 @@ final class Scenario {
   }
 
   List<String> suppressions() {
-    return suppressed.stream().map(s -> s.getRuleId() + "@" + s.getFireTime() + ":" + s.getReason()).toList();
+    return suppressed.stream()
+        .map(s -> s.getRuleId() + "@" + s.getFireTime() + ":" + s.getReason())
+        .toList();
   }
 }

@@ -29,7 +29,8 @@ class TriggerSemanticsTest {
   }
 
   static Scenario cart(String extra) {
-    return new Scenario(cartRule(extra)).event("t", "2026-01-05T09:00:00Z", "push_token_registered", PUSH_READY);
+    return new Scenario(cartRule(extra))
+        .event("t", "2026-01-05T09:00:00Z", "push_token_registered", PUSH_READY);
   }
 
   @Nested
@@ -38,7 +39,11 @@ class TriggerSemanticsTest {
     void firesAtDelayAfterLastChangeWithRenderedMessage() {
       Scenario s =
           cart("")
-              .event("e1", "2026-01-05T10:00:00Z", "cart_item_added", "{\"sku\":\"A\",\"quantity\":2,\"price\":9.5}")
+              .event(
+                  "e1",
+                  "2026-01-05T10:00:00Z",
+                  "cart_item_added",
+                  "{\"sku\":\"A\",\"quantity\":2,\"price\":9.5}")
               .runToEnd();
       assertEquals(List.of("cart-2h@2026-01-05T12:00:00Z"), s.sentRules());
       var c = s.sent.get(0);
@@ -49,7 +54,8 @@ class TriggerSemanticsTest {
       assertEquals(3, c.getRuleVersion());
       assertEquals("default", c.getVariant());
       assertEquals("2026-01-06T12:00:00Z", c.getExpiresAt().toString());
-      assertEquals("{\"cart_value\":19.0,\"cart_units\":2,\"cart_skus\":[\"A\"]}", c.getVariables());
+      assertEquals(
+          "{\"cart_value\":19.0,\"cart_units\":2,\"cart_skus\":[\"A\"]}", c.getVariables());
     }
 
     @Test
@@ -57,7 +63,8 @@ class TriggerSemanticsTest {
       Scenario s =
           cart("")
               .event("e1", "2026-01-05T10:00:00Z", "cart_item_added", "{\"sku\":\"A\"}")
-              .event("e2", "2026-01-05T11:00:00Z", "cart_item_added", "{\"sku\":\"B\",\"price\":250}")
+              .event(
+                  "e2", "2026-01-05T11:00:00Z", "cart_item_added", "{\"sku\":\"B\",\"price\":250}")
               .runToEnd();
       assertEquals(List.of("cart-2h@2026-01-05T13:00:00Z"), s.sentRules());
       assertEquals("Free shipping on your 250.0 cart", s.sent.get(0).getBody());
@@ -85,8 +92,13 @@ class TriggerSemanticsTest {
     void removalThatEmptiesTheCartDisarms() {
       Scenario s =
           cart("")
-              .event("e1", "2026-01-05T10:00:00Z", "cart_item_added", "{\"sku\":\"A\",\"quantity\":2}")
-              .event("e2", "2026-01-05T10:30:00Z", "cart_item_removed", "{\"sku\":\"A\",\"quantity\":5}")
+              .event(
+                  "e1", "2026-01-05T10:00:00Z", "cart_item_added", "{\"sku\":\"A\",\"quantity\":2}")
+              .event(
+                  "e2",
+                  "2026-01-05T10:30:00Z",
+                  "cart_item_removed",
+                  "{\"sku\":\"A\",\"quantity\":5}")
               .runToEnd();
       assertTrue(s.sent.isEmpty());
       assertNull(s.store.triggers(), "no trigger state is left behind");
@@ -97,8 +109,13 @@ class TriggerSemanticsTest {
     void partialRemovalRearmsAndRemovingUnknownSkuIsStillACartChange() {
       Scenario s =
           cart("")
-              .event("e1", "2026-01-05T10:00:00Z", "cart_item_added", "{\"sku\":\"A\",\"quantity\":2}")
-              .event("e2", "2026-01-05T10:30:00Z", "cart_item_removed", "{\"sku\":\"A\",\"quantity\":1}")
+              .event(
+                  "e1", "2026-01-05T10:00:00Z", "cart_item_added", "{\"sku\":\"A\",\"quantity\":2}")
+              .event(
+                  "e2",
+                  "2026-01-05T10:30:00Z",
+                  "cart_item_removed",
+                  "{\"sku\":\"A\",\"quantity\":1}")
               .event("e3", "2026-01-05T11:00:00Z", "cart_item_removed", "{\"sku\":\"ZZZ\"}")
               .runToEnd();
       assertEquals(List.of("cart-2h@2026-01-05T13:00:00Z"), s.sentRules());
@@ -113,7 +130,8 @@ class TriggerSemanticsTest {
               .event("e2", "2026-01-05T15:00:00Z", "app_opened")
               .event("e3", "2026-01-05T16:00:00Z", "cart_item_added", "{\"sku\":\"B\"}")
               .runToEnd();
-      assertEquals(List.of("cart-2h@2026-01-05T12:00:00Z", "cart-2h@2026-01-05T18:00:00Z"), s.sentRules());
+      assertEquals(
+          List.of("cart-2h@2026-01-05T12:00:00Z", "cart-2h@2026-01-05T18:00:00Z"), s.sentRules());
       assertTrue(!s.sent.get(0).getSendId().equals(s.sent.get(1).getSendId()));
     }
 
@@ -153,7 +171,11 @@ class TriggerSemanticsTest {
     void userWithNoActivityEverIsNeverTargeted() {
       Scenario s =
           new Scenario(RULE)
-              .event("e1", "2026-01-01T00:00:00Z", "attributes_set", "{\"attributes\":{\"email\":\"a@b.c\"}}")
+              .event(
+                  "e1",
+                  "2026-01-01T00:00:00Z",
+                  "attributes_set",
+                  "{\"attributes\":{\"email\":\"a@b.c\"}}")
               .event("e2", "2026-01-02T00:00:00Z", "cart_item_added", "{\"sku\":\"A\"}")
               .runToEnd();
       assertTrue(s.sent.isEmpty());
@@ -168,7 +190,9 @@ class TriggerSemanticsTest {
               .event("e2", "2026-01-03T00:00:00Z", "app_opened")
               .event("e3", "2026-01-20T00:00:00Z", "app_opened")
               .runToEnd();
-      assertEquals(List.of("winback-7d@2026-01-10T00:00:00Z", "winback-7d@2026-01-27T00:00:00Z"), s.sentRules());
+      assertEquals(
+          List.of("winback-7d@2026-01-10T00:00:00Z", "winback-7d@2026-01-27T00:00:00Z"),
+          s.sentRules());
       assertEquals("Away 7 days", s.sent.get(0).getBody());
       assertEquals("in_app", s.sent.get(0).getChannel());
       assertNull(s.sent.get(0).getAddress());
@@ -210,25 +234,42 @@ class TriggerSemanticsTest {
 
     @Test
     void pointOnPolygonEdgeAndVertexIsInside() {
-      Scenario edge = new Scenario(rule("")).event("e1", "2026-01-01T00:00:00Z", "location_updated", fix(10.0, 10.5)).runToEnd();
+      Scenario edge =
+          new Scenario(rule(""))
+              .event("e1", "2026-01-01T00:00:00Z", "location_updated", fix(10.0, 10.5))
+              .runToEnd();
       assertEquals(List.of("store-visit@2026-01-01T00:00:00Z"), edge.sentRules());
       assertEquals("Welcome to square", edge.sent.get(0).getBody());
-      Scenario vertex = new Scenario(rule("")).event("e1", "2026-01-01T00:00:00Z", "location_updated", fix(11.0, 11.0)).runToEnd();
+      Scenario vertex =
+          new Scenario(rule(""))
+              .event("e1", "2026-01-01T00:00:00Z", "location_updated", fix(11.0, 11.0))
+              .runToEnd();
       assertEquals(1, vertex.sent.size());
-      Scenario outside = new Scenario(rule("")).event("e1", "2026-01-01T00:00:00Z", "location_updated", fix(11.0001, 11.0)).runToEnd();
+      Scenario outside =
+          new Scenario(rule(""))
+              .event("e1", "2026-01-01T00:00:00Z", "location_updated", fix(11.0001, 11.0))
+              .runToEnd();
       assertTrue(outside.sent.isEmpty());
     }
 
     @Test
     void pointOnCircleBoundaryIsInside() {
-      // The fence radius equals the exact haversine distance of this point: it must count as inside.
+      // The fence radius equals the exact haversine distance of this point: it must count as
+      // inside.
       double lat = 52.0 + 0.0008;
       double d = io.beckon.engine.geo.Fence.haversineMeters(52.0, 21.0, lat, 21.0);
-      String boundaryRule =
-          rule("").replace("radius_m: 100", "radius_m: " + d);
-      Scenario s = new Scenario(boundaryRule).event("e1", "2026-01-01T00:00:00Z", "location_updated", fix(lat, 21.0)).runToEnd();
+      String boundaryRule = rule("").replace("radius_m: 100", "radius_m: " + d);
+      Scenario s =
+          new Scenario(boundaryRule)
+              .event("e1", "2026-01-01T00:00:00Z", "location_updated", fix(lat, 21.0))
+              .runToEnd();
       assertEquals(1, s.sent.size());
-      assertEquals(d, (Double) io.beckon.engine.json.Json.parseObject(s.sent.get(0).getVariables()).get("distance_m"), 1e-6);
+      assertEquals(
+          d,
+          (Double)
+              io.beckon.engine.json.Json.parseObject(s.sent.get(0).getVariables())
+                  .get("distance_m"),
+          1e-6);
     }
 
     @Test
@@ -240,7 +281,9 @@ class TriggerSemanticsTest {
               .event("e3", "2026-01-01T00:20:00Z", "location_updated", fix(52.01, 21.0))
               .event("e4", "2026-01-01T00:30:00Z", "location_updated", fix(52.0, 21.0))
               .runToEnd();
-      assertEquals(List.of("store-visit@2026-01-01T00:00:00Z", "store-visit@2026-01-01T00:30:00Z"), s.sentRules());
+      assertEquals(
+          List.of("store-visit@2026-01-01T00:00:00Z", "store-visit@2026-01-01T00:30:00Z"),
+          s.sentRules());
     }
 
     @Test
@@ -268,19 +311,28 @@ class TriggerSemanticsTest {
     void inaccurateFixesAreInvisibleAndEqualAccuracyIsAccepted() {
       Scenario s =
           new Scenario(rule("  max_accuracy_m: 50\n"))
-              .event("e1", "2026-01-01T00:00:00Z", "location_updated", "{\"lat\":52.0,\"lon\":21.0,\"accuracy_m\":50.5}")
+              .event(
+                  "e1",
+                  "2026-01-01T00:00:00Z",
+                  "location_updated",
+                  "{\"lat\":52.0,\"lon\":21.0,\"accuracy_m\":50.5}")
               .runToEnd();
       assertTrue(s.sent.isEmpty());
       Scenario ok =
           new Scenario(rule("  max_accuracy_m: 50\n"))
-              .event("e1", "2026-01-01T00:00:00Z", "location_updated", "{\"lat\":52.0,\"lon\":21.0,\"accuracy_m\":50}")
+              .event(
+                  "e1",
+                  "2026-01-01T00:00:00Z",
+                  "location_updated",
+                  "{\"lat\":52.0,\"lon\":21.0,\"accuracy_m\":50}")
               .runToEnd();
       assertEquals(1, ok.sent.size());
     }
 
     @Test
     void cooldownEdges() {
-      // Entries at 0, 59m59s (blocked: no fire, no suppression), exactly 1h after the first fire (fires).
+      // Entries at 0, 59m59s (blocked: no fire, no suppression), exactly 1h after the first fire
+      // (fires).
       Scenario s =
           new Scenario(rule("  cooldown: 1h\n"))
               .event("e1", "2026-01-01T00:00:00Z", "location_updated", fix(52.0, 21.0))
@@ -289,7 +341,9 @@ class TriggerSemanticsTest {
               .event("e4", "2026-01-01T00:59:59.500Z", "location_updated", fix(52.01, 21.0))
               .event("e5", "2026-01-01T01:00:00Z", "location_updated", fix(52.0, 21.0))
               .runToEnd();
-      assertEquals(List.of("store-visit@2026-01-01T00:00:00Z", "store-visit@2026-01-01T01:00:00Z"), s.sentRules());
+      assertEquals(
+          List.of("store-visit@2026-01-01T00:00:00Z", "store-visit@2026-01-01T01:00:00Z"),
+          s.sentRules());
       assertTrue(s.suppressed.isEmpty());
     }
   }
@@ -308,9 +362,15 @@ class TriggerSemanticsTest {
     void immediateFireSeesEveryEventAtTheSameInstant() {
       Scenario s =
           new Scenario(
-                  RULE.replace("Hello from {{ event.platform | upcase }}", "Hello {{ first_name | default: 'friend' }} on {{ event.platform }}"))
+                  RULE.replace(
+                      "Hello from {{ event.platform | upcase }}",
+                      "Hello {{ first_name | default: 'friend' }} on {{ event.platform }}"))
               .event("b", "2026-01-01T00:00:00Z", "app_opened", "{\"platform\":\"ios\"}")
-              .event("c", "2026-01-01T00:00:00Z", "attributes_set", "{\"attributes\":{\"first_name\":\"Ana\"}}")
+              .event(
+                  "c",
+                  "2026-01-01T00:00:00Z",
+                  "attributes_set",
+                  "{\"attributes\":{\"first_name\":\"Ana\"}}")
               .runToEnd();
       assertEquals(List.of("Hello Ana on ios"), s.sent.stream().map(c -> c.getBody()).toList());
     }
@@ -381,7 +441,8 @@ class TriggerSemanticsTest {
               .event("b", "2026-01-01T00:59:59Z", "ping")
               .event("c", "2026-01-01T01:00:00Z", "ping")
               .runToEnd();
-      assertEquals(List.of("ping@2026-01-01T00:00:00Z", "ping@2026-01-01T01:00:00Z"), s.sentRules());
+      assertEquals(
+          List.of("ping@2026-01-01T00:00:00Z", "ping@2026-01-01T01:00:00Z"), s.sentRules());
       assertEquals(List.of("ping@2026-01-01T00:59:59Z:reentry"), s.suppressions());
     }
 
@@ -396,7 +457,10 @@ class TriggerSemanticsTest {
           message: {channel: in_app, body: "pong"}
           """;
       Scenario s =
-          new Scenario(rule).event("a", "2026-01-01T00:00:00Z", "ping").event("b", "2027-01-01T00:00:00Z", "ping").runToEnd();
+          new Scenario(rule)
+              .event("a", "2026-01-01T00:00:00Z", "ping")
+              .event("b", "2027-01-01T00:00:00Z", "ping")
+              .runToEnd();
       assertEquals(1, s.sent.size());
       assertEquals(List.of("ping@2027-01-01T00:00:00Z:reentry"), s.suppressions());
     }
@@ -413,10 +477,22 @@ class TriggerSemanticsTest {
       Scenario s =
           new Scenario(rule)
               .event("t", "2026-01-01T00:00:00Z", "push_token_registered", PUSH_READY)
-              .event("u", "2026-01-01T00:00:01Z", "channel_consent_changed", "{\"channel\":\"push\",\"granted\":false}")
-              .event("v", "2026-01-01T00:00:02Z", "attributes_set", "{\"attributes\":{\"email\":\"ana@example.com\",\"phone\":\"\"}}")
+              .event(
+                  "u",
+                  "2026-01-01T00:00:01Z",
+                  "channel_consent_changed",
+                  "{\"channel\":\"push\",\"granted\":false}")
+              .event(
+                  "v",
+                  "2026-01-01T00:00:02Z",
+                  "attributes_set",
+                  "{\"attributes\":{\"email\":\"ana@example.com\",\"phone\":\"\"}}")
               .event("a", "2026-01-01T01:00:00Z", "ping")
-              .event("w", "2026-01-01T02:00:00Z", "attributes_set", "{\"attributes\":{\"email\":null}}")
+              .event(
+                  "w",
+                  "2026-01-01T02:00:00Z",
+                  "attributes_set",
+                  "{\"attributes\":{\"email\":null}}")
               .event("b", "2026-01-01T03:00:00Z", "ping")
               .runToEnd();
       assertEquals("email", s.sent.get(0).getChannel());
@@ -426,19 +502,27 @@ class TriggerSemanticsTest {
 
     @Test
     void firesAtOneInstantGoByPriorityThenId() {
-      String low = "id: b-low\nversion: 1\npriority: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: x}\n";
-      String high = "id: c-high\nversion: 1\npriority: 5\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: x}\n";
-      String tie = "id: a-low\nversion: 1\npriority: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: x}\n";
-      Scenario s = new Scenario(low, high, tie).event("a", "2026-01-01T00:00:00Z", "ping").runToEnd();
+      String low =
+          "id: b-low\nversion: 1\npriority: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: x}\n";
+      String high =
+          "id: c-high\nversion: 1\npriority: 5\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: x}\n";
+      String tie =
+          "id: a-low\nversion: 1\npriority: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: x}\n";
+      Scenario s =
+          new Scenario(low, high, tie).event("a", "2026-01-01T00:00:00Z", "ping").runToEnd();
       assertEquals(
-          List.of("c-high@2026-01-01T00:00:00Z", "a-low@2026-01-01T00:00:00Z", "b-low@2026-01-01T00:00:00Z"),
+          List.of(
+              "c-high@2026-01-01T00:00:00Z",
+              "a-low@2026-01-01T00:00:00Z",
+              "b-low@2026-01-01T00:00:00Z"),
           s.sentRules());
     }
   }
 
   @Nested
   class DuplicatesAndErasure {
-    static final String RULE = "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: x}\n";
+    static final String RULE =
+        "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: x}\n";
 
     @Test
     void duplicateWithin24hHasNoEffectAndAfter24hIsNew() {
@@ -448,7 +532,8 @@ class TriggerSemanticsTest {
               .event("same", "2026-01-02T00:00:00Z", "ping")
               .event("same", "2026-01-03T00:00:00.001Z", "ping")
               .runToEnd();
-      assertEquals(List.of("ping@2026-01-01T00:00:00Z", "ping@2026-01-03T00:00:00.001Z"), s.sentRules());
+      assertEquals(
+          List.of("ping@2026-01-01T00:00:00Z", "ping@2026-01-03T00:00:00.001Z"), s.sentRules());
       assertEquals(2L, s.store.profile().getEventCounts().get("ping"));
     }
 
@@ -464,11 +549,16 @@ class TriggerSemanticsTest {
       assertTrue(erased.store.isEmpty());
       assertTrue(erased.sent.isEmpty() && erased.suppressed.isEmpty());
 
-      // At the erasure instant, "a" sorts before "x" (erased with the rest), "y" after it (new life).
+      // At the erasure instant, "a" sorts before "x" (erased with the rest), "y" after it (new
+      // life).
       Scenario reborn =
           new Scenario(rule)
               .event("t", "2026-01-05T09:00:00Z", "push_token_registered", PUSH_READY)
-              .event("a", "2026-01-05T11:00:00Z", "attributes_set", "{\"attributes\":{\"country\":\"PL\"}}")
+              .event(
+                  "a",
+                  "2026-01-05T11:00:00Z",
+                  "attributes_set",
+                  "{\"attributes\":{\"country\":\"PL\"}}")
               .event("x", "2026-01-05T11:00:00Z", "user_erased")
               .event("y", "2026-01-05T11:00:00Z", "cart_item_added", "{\"sku\":\"B\"}")
               .runToEnd();

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beckon.engine.json.Json;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** Contract section 6: what a malformed record is, and the reason given. */
 class EventValidatorTest {
@@ -24,7 +24,10 @@ class EventValidatorTest {
                     + "\"properties\":{\"sku\":\"SKU-1\",\"name\":\"Face wash\",\"quantity\":2,\"price\":9.5,\"currency\":\"USD\"}}"));
     assertTrue(r.ok());
     assertEquals(2L, r.event().properties().get("quantity"));
-    assertEquals("ok", validate("{\"event_id\":\"a\",\"user_id\":\"u\",\"type\":\"x\",\"time\":\"2026-01-05T10:00:00.123Z\"}"));
+    assertEquals(
+        "ok",
+        validate(
+            "{\"event_id\":\"a\",\"user_id\":\"u\",\"type\":\"x\",\"time\":\"2026-01-05T10:00:00.123Z\"}"));
   }
 
   @ParameterizedTest
@@ -52,8 +55,17 @@ class EventValidatorTest {
   @Test
   void userIdLongerThan256IsRejected() throws Exception {
     String id = "u".repeat(257);
-    assertEquals("'user_id' is longer than 256 characters",
-        validate("{\"event_id\":\"a\",\"user_id\":\"" + id + "\",\"type\":\"x\",\"time\":\"2026-01-05T10:00:00Z\"}"));
-    assertEquals("ok", validate("{\"event_id\":\"a\",\"user_id\":\"" + id.substring(1) + "\",\"type\":\"x\",\"time\":\"2026-01-05T10:00:00Z\"}"));
+    assertEquals(
+        "'user_id' is longer than 256 characters",
+        validate(
+            "{\"event_id\":\"a\",\"user_id\":\""
+                + id
+                + "\",\"type\":\"x\",\"time\":\"2026-01-05T10:00:00Z\"}"));
+    assertEquals(
+        "ok",
+        validate(
+            "{\"event_id\":\"a\",\"user_id\":\""
+                + id.substring(1)
+                + "\",\"type\":\"x\",\"time\":\"2026-01-05T10:00:00Z\"}"));
   }
 }

@@ -17,7 +17,8 @@ class ProfileTest {
   final InMemoryUserStore store = new InMemoryUserStore();
 
   void apply(String type, long time, String props) {
-    ProfileUpdater.apply(new UserEvent("e" + time, "u", type, time, Json.parseObject(props)), store);
+    ProfileUpdater.apply(
+        new UserEvent("e" + time, "u", type, time, Json.parseObject(props)), store);
   }
 
   Object get(String name, long at) {
@@ -67,8 +68,12 @@ class ProfileTest {
   @Test
   void oneAttributeNamespaceWhereComputedPropertiesShadowAndNullDeletes() {
     apply("app_opened", T0, "{\"platform\":\"ios\",\"timezone\":\"Europe/Warsaw\"}");
-    apply("attributes_set", T0 + 1, "{\"attributes\":{\"platform\":\"android\",\"session_count\":99,\"email\":\"a@b.c\"}}");
-    assertEquals("android", get("platform", T0), "last write wins across app_opened and attributes_set");
+    apply(
+        "attributes_set",
+        T0 + 1,
+        "{\"attributes\":{\"platform\":\"android\",\"session_count\":99,\"email\":\"a@b.c\"}}");
+    assertEquals(
+        "android", get("platform", T0), "last write wins across app_opened and attributes_set");
     assertEquals(1L, get("session_count", T0), "a computed property shadows a custom attribute");
     apply("attributes_set", T0 + 2, "{\"attributes\":{\"email\":null}}");
     assertNull(get("email", T0));
@@ -80,7 +85,10 @@ class ProfileTest {
     assertEquals("new", get("lifecycle_stage", T0 + 7 * Durations.DAY - 1));
     assertEquals("active", get("lifecycle_stage", T0 + 7 * Durations.DAY));
     assertEquals("active", get("lifecycle_stage", T0 + 30 * Durations.DAY - 1));
-    assertEquals("inactive", get("lifecycle_stage", T0 + 30 * Durations.DAY), "never active: from first_seen_at");
+    assertEquals(
+        "inactive",
+        get("lifecycle_stage", T0 + 30 * Durations.DAY),
+        "never active: from first_seen_at");
     apply("app_opened", T0 + 20 * Durations.DAY, "{}");
     assertEquals("active", get("lifecycle_stage", T0 + 49 * Durations.DAY));
     assertEquals("inactive", get("lifecycle_stage", T0 + 50 * Durations.DAY));
@@ -88,7 +96,8 @@ class ProfileTest {
       apply("purchase_completed", T0 + 21 * Durations.DAY + i, "{}");
     }
     assertEquals("loyal", get("lifecycle_stage", T0 + 40 * Durations.DAY));
-    assertEquals("inactive", get("lifecycle_stage", T0 + 50 * Durations.DAY), "inactive wins over loyal");
+    assertEquals(
+        "inactive", get("lifecycle_stage", T0 + 50 * Durations.DAY), "inactive wins over loyal");
   }
 
   @Test

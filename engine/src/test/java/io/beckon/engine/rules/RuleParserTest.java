@@ -14,52 +14,78 @@ class RuleParserTest {
   void exampleRulesAreValid() {
     RuleSet rules = RuleSet.parse(RuleSet.readFolder(Path.of("..", "rules")));
     assertEquals(
-        List.of("welcome-first-open", "airport-and-store-geofence", "cart-abandonment-2h", "winback-7d", "repurchase-30d"),
+        List.of(
+            "welcome-first-open",
+            "airport-and-store-geofence",
+            "cart-abandonment-2h",
+            "winback-7d",
+            "repurchase-30d"),
         rules.rules().stream().map(Rule::id).toList(),
         "fire order: priority, then id");
   }
 
   static List<String> problems(String yaml) {
-    return assertThrows(RuleSet.InvalidRulesException.class, () -> RuleSet.parse(Map.of("r.yaml", yaml))).problems();
+    return assertThrows(
+            RuleSet.InvalidRulesException.class, () -> RuleSet.parse(Map.of("r.yaml", yaml)))
+        .problems();
   }
 
   @Test
   void problemsCarryFileLineAndColumn() {
     assertEquals(
-        List.of("r.yaml:3:40: '2 hours' is not a duration: use a whole number and s, m, h or d (e.g. 90m, 7d)"),
-        problems("id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2 hours}\nmessage: {channel: push, body: x}\n"));
+        List.of(
+            "r.yaml:3:40: '2 hours' is not a duration: use a whole number and s, m, h or d (e.g. 90m, 7d)"),
+        problems(
+            "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2 hours}\nmessage: {channel: push, body: x}\n"));
     assertEquals(
-        List.of("r.yaml:3:17: unknown trigger kind 'cart': use cart_abandoned, inactivity, geofence_entered or event"),
-        problems("id: cart\nversion: 1\ntrigger: {kind: cart, delay: 2h}\nmessage: {channel: push, body: x}\n"));
+        List.of(
+            "r.yaml:3:17: unknown trigger kind 'cart': use cart_abandoned, inactivity, geofence_entered or event"),
+        problems(
+            "id: cart\nversion: 1\ntrigger: {kind: cart, delay: 2h}\nmessage: {channel: push, body: x}\n"));
     assertEquals(
         List.of("r.yaml:4:1: unknown key 'mesage'"),
-        problems("id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmesage: {channel: push, body: x}\n"));
+        problems(
+            "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmesage: {channel: push, body: x}\n"));
     assertEquals(
         List.of("r.yaml:1:1: missing required key 'message'"),
         problems("id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\n"));
     assertEquals(
         List.of("r.yaml:1:5: id 'Cart Rule' must match [a-z0-9-]{3,64}"),
-        problems("id: Cart Rule\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: push, body: x}\n"));
+        problems(
+            "id: Cart Rule\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: push, body: x}\n"));
   }
 
   @Test
   void unknownChannelOperatorAndTemplateFilterAreRejected() {
-    assertEquals(List.of("r.yaml:4:20: unknown channel 'pigeon': use one of [push, email, sms, whatsapp, in_app]"),
-        problems("id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: pigeon, body: x}\n"));
     assertEquals(
-        List.of("r.yaml:4:36: unknown operator 'equals': use eq, ne, in, not_in, gt, gte, lt, lte, exists, not_exists or contains"),
-        problems("id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\naudience: {attribute: country, op: equals, value: PL}\nmessage: {channel: push, body: x}\n")
-            );
+        List.of(
+            "r.yaml:4:20: unknown channel 'pigeon': use one of [push, email, sms, whatsapp, in_app]"),
+        problems(
+            "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: pigeon, body: x}\n"));
+    assertEquals(
+        List.of(
+            "r.yaml:4:36: unknown operator 'equals': use eq, ne, in, not_in, gt, gte, lt, lte, exists, not_exists or contains"),
+        problems(
+            "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\naudience: {attribute: country, op: equals, value: PL}\nmessage: {channel: push, body: x}\n"));
     List<String> template =
-        problems("id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: push, body: \"{{ x | shout }}\"}\n");
+        problems(
+            "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: push, body: \"{{ x | shout }}\"}\n");
     assertEquals(1, template.size());
-    assertEquals(true, template.get(0).startsWith("r.yaml:4:") && template.get(0).contains("unknown filter 'shout'"), template.get(0));
+    assertEquals(
+        true,
+        template.get(0).startsWith("r.yaml:4:")
+            && template.get(0).contains("unknown filter 'shout'"),
+        template.get(0));
   }
 
   @Test
   void duplicateIdsAcrossFilesAreRejected() {
-    String rule = "id: same\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: push, body: x}\n";
-    var e = assertThrows(RuleSet.InvalidRulesException.class, () -> RuleSet.parse(new java.util.TreeMap<>(Map.of("a.yaml", rule, "b.yaml", rule))));
+    String rule =
+        "id: same\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: push, body: x}\n";
+    var e =
+        assertThrows(
+            RuleSet.InvalidRulesException.class,
+            () -> RuleSet.parse(new java.util.TreeMap<>(Map.of("a.yaml", rule, "b.yaml", rule))));
     assertEquals(List.of("b.yaml:1:1: rule id 'same' is already used by a.yaml"), e.problems());
   }
 }

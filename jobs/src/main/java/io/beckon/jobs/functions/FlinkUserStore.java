@@ -12,9 +12,9 @@ import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 
 /**
- * The engine's {@link UserStore} over Flink keyed state for the current key. The three value
- * parts are read at most once per callback and written back by {@link #flush()} only when the
- * engine changed them, so an event costs one RocksDB write per part it touched.
+ * The engine's {@link UserStore} over Flink keyed state for the current key. The three value parts
+ * are read at most once per callback and written back by {@link #flush()} only when the engine
+ * changed them, so an event costs one RocksDB write per part it touched.
  */
 final class FlinkUserStore implements UserStore {
   private final ValueState<ProfileState> profileState;
@@ -85,7 +85,8 @@ final class FlinkUserStore implements UserStore {
   public CartState cart() {
     CartState value = load(cart, cartState);
     if (value != null && !(value.getLines() instanceof ArrayList)) {
-      // Avro hands back its own array type, whose iterator cannot remove; the engine edits in place.
+      // Avro hands back its own array type, whose iterator cannot remove; the engine edits in
+      // place.
       value.setLines(new ArrayList<>(value.getLines()));
     }
     return value;

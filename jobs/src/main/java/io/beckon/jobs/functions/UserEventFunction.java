@@ -22,8 +22,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * The per-user engine as a keyed function. Flink's part is ordering and time: events wait in a
- * buffer keyed by event time until the watermark passes them, so each user's events take effect
- * in (time, event_id) order whatever their arrival order; one event-time timer per instant then
+ * buffer keyed by event time until the watermark passes them, so each user's events take effect in
+ * (time, event_id) order whatever their arrival order; one event-time timer per instant then
  * applies that instant's events and takes the fires due at it. Everything else is the engine's.
  */
 public class UserEventFunction extends KeyedProcessFunction<String, Event, SendCommand> {
@@ -43,7 +43,9 @@ public class UserEventFunction extends KeyedProcessFunction<String, Event, SendC
   private transient Counter sends;
   private transient Counter suppressions;
 
-  /** @param ruleFiles rule file name -> YAML text; parsed (and validated) when the task opens. */
+  /**
+   * @param ruleFiles rule file name -> YAML text; parsed (and validated) when the task opens.
+   */
   public UserEventFunction(Map<String, String> ruleFiles) {
     this.ruleFiles = new HashMap<>(ruleFiles);
   }
@@ -69,7 +71,8 @@ public class UserEventFunction extends KeyedProcessFunction<String, Event, SendC
   }
 
   @Override
-  public void processElement(Event event, Context ctx, Collector<SendCommand> out) throws Exception {
+  public void processElement(Event event, Context ctx, Collector<SendCommand> out)
+      throws Exception {
     long time = event.getTime().toEpochMilli();
     if (time <= ctx.timerService().currentWatermark()) {
       // Too late to take part in time-based triggers: only attributes, consent and tokens change.
@@ -144,11 +147,13 @@ public class UserEventFunction extends KeyedProcessFunction<String, Event, SendC
   /** The first grid instant at which an id remembered at {@code time} can be forgotten. */
   static long sweepTime(long time) {
     long forgettableAfter = time + UserEngine.DEDUP_WINDOW + 1;
-    return Math.floorDiv(forgettableAfter + DEDUP_SWEEP_GRID - 1, DEDUP_SWEEP_GRID) * DEDUP_SWEEP_GRID;
+    return Math.floorDiv(forgettableAfter + DEDUP_SWEEP_GRID - 1, DEDUP_SWEEP_GRID)
+        * DEDUP_SWEEP_GRID;
   }
 
   private boolean neededForSweep(long t) {
-    return t % DEDUP_SWEEP_GRID == 0 && store.remembersEventsSweptAt(t, UserEventFunction::sweepTime);
+    return t % DEDUP_SWEEP_GRID == 0
+        && store.remembersEventsSweptAt(t, UserEventFunction::sweepTime);
   }
 
   /**

@@ -15,7 +15,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
  * schema is registered under the {@code <topic>-value} subject when the sink opens, so consumers in
  * any language resolve it through the registry.
  */
-public class AvroRecordSerializer<T extends SpecificRecord> implements KafkaRecordSerializationSchema<T> {
+public class AvroRecordSerializer<T extends SpecificRecord>
+    implements KafkaRecordSerializationSchema<T> {
   private static final long serialVersionUID = 1L;
 
   /** Extracts the record key. */
@@ -32,7 +33,11 @@ public class AvroRecordSerializer<T extends SpecificRecord> implements KafkaReco
   private transient int schemaId;
 
   public AvroRecordSerializer(
-      String topic, String registryUrl, Map<String, String> registryProperties, org.apache.avro.Schema schema, KeyOf<T> keyOf) {
+      String topic,
+      String registryUrl,
+      Map<String, String> registryProperties,
+      org.apache.avro.Schema schema,
+      KeyOf<T> keyOf) {
     this.topic = topic;
     this.registryUrl = registryUrl;
     this.registryProperties = new HashMap<>(registryProperties);
@@ -41,13 +46,23 @@ public class AvroRecordSerializer<T extends SpecificRecord> implements KafkaReco
   }
 
   @Override
-  public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext) throws Exception {
-    schemaId = RegistryClients.register(RegistryClients.create(registryUrl, registryProperties), topic + "-value", new AvroSchema(schemaJson));
+  public void open(SerializationSchema.InitializationContext context, KafkaSinkContext sinkContext)
+      throws Exception {
+    schemaId =
+        RegistryClients.register(
+            RegistryClients.create(registryUrl, registryProperties),
+            topic + "-value",
+            new AvroSchema(schemaJson));
   }
 
   @Override
-  public ProducerRecord<byte[], byte[]> serialize(T record, KafkaSinkContext context, Long timestamp) {
+  public ProducerRecord<byte[], byte[]> serialize(
+      T record, KafkaSinkContext context, Long timestamp) {
     return new ProducerRecord<>(
-        topic, null, timestamp, keyOf.key(record).getBytes(StandardCharsets.UTF_8), WireFormat.encode(schemaId, record));
+        topic,
+        null,
+        timestamp,
+        keyOf.key(record).getBytes(StandardCharsets.UTF_8),
+        WireFormat.encode(schemaId, record));
   }
 }

@@ -9,8 +9,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * Writes a dead letter as the original key and value bytes, untouched, with the reason and the
- * source position in headers ({@code beckon.dlq.reason}, {@code .topic}, {@code .partition},
- * {@code .offset}): a fixed record can be re-produced to {@code events} as it is.
+ * source position in headers ({@code beckon.dlq.reason}, {@code .topic}, {@code .partition}, {@code
+ * .offset}): a fixed record can be re-produced to {@code events} as it is.
  */
 public class DeadLetterSerializer implements KafkaRecordSerializationSchema<DeadLetter> {
   private static final long serialVersionUID = 1L;
@@ -23,13 +23,15 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
   }
 
   @Override
-  public ProducerRecord<byte[], byte[]> serialize(DeadLetter letter, KafkaSinkContext context, Long timestamp) {
+  public ProducerRecord<byte[], byte[]> serialize(
+      DeadLetter letter, KafkaSinkContext context, Long timestamp) {
     RecordHeaders headers = new RecordHeaders();
     headers.add(REASON_HEADER, utf8(letter.getReason()));
     headers.add("beckon.dlq.topic", utf8(letter.getTopic()));
     headers.add("beckon.dlq.partition", utf8(Integer.toString(letter.getPartition())));
     headers.add("beckon.dlq.offset", utf8(Long.toString(letter.getOffset())));
-    return new ProducerRecord<>(topic, null, timestamp, bytes(letter.getKey()), bytes(letter.getValue()), headers);
+    return new ProducerRecord<>(
+        topic, null, timestamp, bytes(letter.getKey()), bytes(letter.getValue()), headers);
   }
 
   private static byte[] utf8(String s) {

@@ -51,7 +51,8 @@ public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> 
   }
 
   @Override
-  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out) throws java.io.IOException {
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out)
+      throws java.io.IOException {
     try {
       out.collect(Ingested.newBuilder().setEvent(decode(record.value())).build());
     } catch (WireFormat.MalformedRecordException e) {
@@ -71,7 +72,8 @@ public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> 
       try {
         view.put("properties", Json.parse(json));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        throw new WireFormat.MalformedRecordException("'properties' is not valid JSON: " + e.getOriginalMessage());
+        throw new WireFormat.MalformedRecordException(
+            "'properties' is not valid JSON: " + e.getOriginalMessage());
       }
     }
     EventValidator.Result result = EventValidator.validate(view, eventTime(view.get("time")));
@@ -88,9 +90,11 @@ public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> 
         schema = new Schema.Parser().parse(registry.getSchemaById(id).canonicalString());
       } catch (RestClientException e) {
         if (e.getStatus() == 404) {
-          throw new WireFormat.MalformedRecordException("unknown schema id " + id + " (not in the registry)");
+          throw new WireFormat.MalformedRecordException(
+              "unknown schema id " + id + " (not in the registry)");
         }
-        throw new java.io.IOException("schema registry error for id " + id + ": " + e.getMessage(), e);
+        throw new java.io.IOException(
+            "schema registry error for id " + id + ": " + e.getMessage(), e);
       }
       writerSchemas.put(id, schema);
     }
@@ -105,11 +109,14 @@ public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> 
       try {
         return Instant.parse(text).toEpochMilli();
       } catch (DateTimeParseException e) {
-        throw new WireFormat.MalformedRecordException("'time' is not an ISO-8601 UTC timestamp: '" + text + "'");
+        throw new WireFormat.MalformedRecordException(
+            "'time' is not an ISO-8601 UTC timestamp: '" + text + "'");
       }
     }
     throw new WireFormat.MalformedRecordException(
-        time == null ? "missing required field 'time'" : "'time' must be timestamp-millis or an ISO-8601 string");
+        time == null
+            ? "missing required field 'time'"
+            : "'time' must be timestamp-millis or an ISO-8601 string");
   }
 
   /** Generic Avro data to the value model (Utf8 to String, ints widened, records to maps). */

@@ -8,9 +8,9 @@ import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schema
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.testutil.MockSchemaRegistry;
 
 /**
- * Creates Confluent Schema Registry clients. The client is the real Confluent one, relocated
- * inside Flink's registry bundle; Avro data itself is handled with the project's own Avro (see
- * {@link WireFormat}), so only schema text crosses between the two.
+ * Creates Confluent Schema Registry clients. The client is the real Confluent one, relocated inside
+ * Flink's registry bundle; Avro data itself is handled with the project's own Avro (see {@link
+ * WireFormat}), so only schema text crosses between the two.
  */
 public final class RegistryClients {
   private static final int CACHE_CAPACITY = 1000;
@@ -23,7 +23,8 @@ public final class RegistryClients {
    * schema at once when a job starts; some registries answer all but one of them with 409
    * (conflict), so a conflict is answered by looking the id up, with a few retries.
    */
-  public static int register(SchemaRegistryClient client, String subject, AvroSchema schema) throws Exception {
+  public static int register(SchemaRegistryClient client, String subject, AvroSchema schema)
+      throws Exception {
     for (int attempt = 1; ; attempt++) {
       try {
         return client.register(subject, schema);
@@ -41,9 +42,9 @@ public final class RegistryClients {
   }
 
   /**
-   * A client for {@code url}; {@code mock://scope} gives the in-memory registry of that scope
-   * (unit tests only). {@code properties} are client settings such as
-   * {@code basic.auth.credentials.source}.
+   * A client for {@code url}; {@code mock://scope} gives the in-memory registry of that scope (unit
+   * tests only). {@code properties} are client settings such as {@code
+   * basic.auth.credentials.source}.
    */
   public static SchemaRegistryClient create(String url, Map<String, String> properties) {
     if (url.startsWith(MOCK_PREFIX)) {

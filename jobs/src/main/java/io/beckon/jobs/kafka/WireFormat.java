@@ -38,10 +38,12 @@ public final class WireFormat {
   public static int schemaId(byte[] value) {
     if (value == null || value.length < HEADER_SIZE) {
       throw new MalformedRecordException(
-          "not in the Confluent wire format: " + (value == null ? "null value" : value.length + " bytes"));
+          "not in the Confluent wire format: "
+              + (value == null ? "null value" : value.length + " bytes"));
     }
     if (value[0] != MAGIC) {
-      throw new MalformedRecordException("not in the Confluent wire format: magic byte is " + value[0]);
+      throw new MalformedRecordException(
+          "not in the Confluent wire format: magic byte is " + value[0]);
     }
     return ByteBuffer.wrap(value, 1, 4).getInt();
   }
@@ -49,8 +51,10 @@ public final class WireFormat {
   /** Decodes the Avro body with the writer's schema. */
   public static GenericRecord decode(byte[] value, Schema writerSchema) {
     try {
-      var decoder = DecoderFactory.get().binaryDecoder(value, HEADER_SIZE, value.length - HEADER_SIZE, null);
-      GenericRecord record = new GenericDatumReader<GenericRecord>(writerSchema).read(null, decoder);
+      var decoder =
+          DecoderFactory.get().binaryDecoder(value, HEADER_SIZE, value.length - HEADER_SIZE, null);
+      GenericRecord record =
+          new GenericDatumReader<GenericRecord>(writerSchema).read(null, decoder);
       if (!decoder.isEnd()) {
         throw new MalformedRecordException("trailing bytes after the Avro record");
       }
@@ -59,16 +63,20 @@ public final class WireFormat {
       if (e instanceof MalformedRecordException m) {
         throw m;
       }
-      throw new MalformedRecordException("Avro body does not match schema " + writerSchema.getFullName() + ": " + e);
+      throw new MalformedRecordException(
+          "Avro body does not match schema " + writerSchema.getFullName() + ": " + e);
     }
   }
 
   /** Decodes a framed value into a generated class, resolving the writer's schema to its own. */
-  public static <T extends SpecificRecord> T decode(byte[] value, Schema writerSchema, Class<T> type) {
+  public static <T extends SpecificRecord> T decode(
+      byte[] value, Schema writerSchema, Class<T> type) {
     Schema readerSchema = org.apache.avro.specific.SpecificData.get().getSchema(type);
     try {
-      var decoder = DecoderFactory.get().binaryDecoder(value, HEADER_SIZE, value.length - HEADER_SIZE, null);
-      return new org.apache.avro.specific.SpecificDatumReader<T>(writerSchema, readerSchema).read(null, decoder);
+      var decoder =
+          DecoderFactory.get().binaryDecoder(value, HEADER_SIZE, value.length - HEADER_SIZE, null);
+      return new org.apache.avro.specific.SpecificDatumReader<T>(writerSchema, readerSchema)
+          .read(null, decoder);
     } catch (IOException | RuntimeException e) {
       throw new MalformedRecordException("cannot decode " + type.getSimpleName() + ": " + e);
     }

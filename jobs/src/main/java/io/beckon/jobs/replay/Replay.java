@@ -1,13 +1,13 @@
 package io.beckon.jobs.replay;
 
 import io.beckon.engine.core.JsonViews;
+import io.beckon.engine.json.Json;
 import io.beckon.jobs.EngagementPipeline;
 import io.beckon.schema.Event;
-import io.beckon.engine.json.Json;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.Watermark;
@@ -21,9 +21,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 
 /**
- * Runs the engagement pipeline over recorded events: the same operators as the live job, fed from
- * a bounded source in file order. End of input takes event time to infinity, so every pending
- * timer fires. Watermarks follow each event (not a wall-clock period), so which events are late is
+ * Runs the engagement pipeline over recorded events: the same operators as the live job, fed from a
+ * bounded source in file order. End of input takes event time to infinity, so every pending timer
+ * fires. Watermarks follow each event (not a wall-clock period), so which events are late is
  * decided by the file alone and the output is the same on every run.
  */
 public final class Replay {
@@ -33,7 +33,10 @@ public final class Replay {
   private Replay() {}
 
   public static Result run(
-      StreamExecutionEnvironment env, List<Event> events, Map<String, String> ruleFiles, Duration disorderBound)
+      StreamExecutionEnvironment env,
+      List<Event> events,
+      Map<String, String> ruleFiles,
+      Duration disorderBound)
       throws Exception {
     DataStream<Event> source =
         env.fromData(events, new AvroTypeInfo<>(Event.class))
@@ -47,12 +50,17 @@ public final class Replay {
     EngagementPipeline.Outputs outputs = EngagementPipeline.build(source, ruleFiles);
     // One collected stream, tagged by kind, so a single job run yields all outputs.
     DataStream<String> tagged =
-        outputs.sendCommands()
+        outputs
+            .sendCommands()
             .map(c -> "S" + JsonViews.of(c))
             .returns(Types.STRING)
             .uid("replay-tag-sends")
             .union(
-                outputs.suppressions().map(s -> "X" + JsonViews.of(s)).returns(Types.STRING).uid("replay-tag-suppressions"),
+                outputs
+                    .suppressions()
+                    .map(s -> "X" + JsonViews.of(s))
+                    .returns(Types.STRING)
+                    .uid("replay-tag-suppressions"),
                 outputs.lateEvents().map(e -> "L").returns(Types.STRING).uid("replay-tag-late"));
     List<String> sendLines = new ArrayList<>();
     List<String> suppressionLines = new ArrayList<>();

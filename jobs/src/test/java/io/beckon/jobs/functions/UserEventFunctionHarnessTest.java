@@ -50,7 +50,8 @@ class UserEventFunctionHarnessTest {
     harness.open();
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Event, SendCommand> newHarness() throws Exception {
+  private static KeyedOneInputStreamOperatorTestHarness<String, Event, SendCommand> newHarness()
+      throws Exception {
     return new KeyedOneInputStreamOperatorTestHarness<>(
         new KeyedProcessOperator<>(new UserEventFunction(RULES)), Event::getUserId, Types.STRING);
   }
@@ -83,8 +84,20 @@ class UserEventFunctionHarnessTest {
   @Test
   void eventsWaitForTheWatermarkAndApplyInTimeOrder() throws Exception {
     // Arrives out of order: the removal (10:05) before the add (10:00).
-    send(event("b", "u1", "cart_item_removed", "2026-01-05T10:05:00Z", "{\"sku\":\"A\",\"quantity\":1}"));
-    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\",\"quantity\":3}"));
+    send(
+        event(
+            "b",
+            "u1",
+            "cart_item_removed",
+            "2026-01-05T10:05:00Z",
+            "{\"sku\":\"A\",\"quantity\":1}"));
+    send(
+        event(
+            "a",
+            "u1",
+            "cart_item_added",
+            "2026-01-05T10:00:00Z",
+            "{\"sku\":\"A\",\"quantity\":3}"));
     assertEquals(2, harness.numEventTimeTimers(), "one timer per buffered instant");
     harness.processWatermark(millis("2026-01-05T10:05:00Z"));
     harness.processWatermark(millis("2026-01-05T12:04:59Z"));
@@ -103,7 +116,10 @@ class UserEventFunctionHarnessTest {
     assertEquals(2, harness.numEventTimeTimers());
     send(event("b", "u1", "cart_cleared", "2026-01-05T11:00:00Z", null));
     harness.processWatermark(millis("2026-01-05T11:00:00Z"));
-    assertEquals(2, harness.numEventTimeTimers(), "the 12:00 timer was deleted; only the two dedup sweeps are left");
+    assertEquals(
+        2,
+        harness.numEventTimeTimers(),
+        "the 12:00 timer was deleted; only the two dedup sweeps are left");
     harness.processWatermark(millis("2026-01-07T00:00:00Z"));
     assertEquals(0, harness.numEventTimeTimers());
     assertTrue(harness.extractOutputValues().isEmpty());
@@ -136,13 +152,20 @@ class UserEventFunctionHarnessTest {
   @Test
   void erasureReleasesAllStateAndLateEventsGoToTheSideOutput() throws Exception {
     send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
-    send(event("p", "u1", "attributes_set", "2026-01-05T10:00:00Z", "{\"attributes\":{\"email\":\"a@b.c\"}}"));
+    send(
+        event(
+            "p",
+            "u1",
+            "attributes_set",
+            "2026-01-05T10:00:00Z",
+            "{\"attributes\":{\"email\":\"a@b.c\"}}"));
     harness.processWatermark(millis("2026-01-05T10:30:00Z"));
     send(event("late", "u1", "cart_item_added", "2026-01-05T10:10:00Z", "{\"sku\":\"B\"}"));
     assertEquals(1, harness.getSideOutput(StateNames.LATE_EVENTS).size());
     send(event("x", "u1", "user_erased", "2026-01-05T11:00:00Z", null));
     harness.processWatermark(millis("2026-01-05T11:00:00Z"));
-    assertEquals(0, harness.numKeyedStateEntries(), "erasure deletes every state entry of the user");
+    assertEquals(
+        0, harness.numKeyedStateEntries(), "erasure deletes every state entry of the user");
     harness.processWatermark(Long.MAX_VALUE);
     assertEquals(0, harness.numEventTimeTimers());
     assertTrue(harness.extractOutputValues().isEmpty(), "nothing is sent for an erased user");
@@ -150,7 +173,13 @@ class UserEventFunctionHarnessTest {
 
   @Test
   void pendingTriggersSurviveSnapshotAndRestore() throws Exception {
-    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\",\"quantity\":2}"));
+    send(
+        event(
+            "a",
+            "u1",
+            "cart_item_added",
+            "2026-01-05T10:00:00Z",
+            "{\"sku\":\"A\",\"quantity\":2}"));
     send(event("b", "u1", "cart_item_added", "2026-01-05T10:00:05Z", "{\"sku\":\"B\"}"));
     harness.processWatermark(millis("2026-01-05T10:00:00Z"));
     // Snapshot with one event applied, one still buffered, and a fire pending.
@@ -174,6 +203,8 @@ class UserEventFunctionHarnessTest {
     send(event("a", "u1", "app_opened", "2026-01-05T12:00:00Z", null));
     harness.processWatermark(Long.MAX_VALUE);
     assertEquals(1, harness.extractOutputValues().size());
-    assertTrue(harness.getSideOutput(StateNames.SUPPRESSIONS) == null || harness.getSideOutput(StateNames.SUPPRESSIONS).isEmpty());
+    assertTrue(
+        harness.getSideOutput(StateNames.SUPPRESSIONS) == null
+            || harness.getSideOutput(StateNames.SUPPRESSIONS).isEmpty());
   }
 }

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * pipeline on a MiniCluster at parallelism 2 with RocksDB and Kryo disabled.
  */
 class OrderIndependenceTest {
-  @RegisterExtension static final MiniClusterExtension MINI_CLUSTER = FlinkTestSupport.miniCluster();
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER = FlinkTestSupport.miniCluster();
 
   static final Duration BOUND = Duration.ofSeconds(10);
 
@@ -82,8 +83,10 @@ class OrderIndependenceTest {
         assertFalse(reference.sendCommands().isEmpty());
         assertFalse(reference.suppressions().isEmpty());
       } else {
-        assertEquals(reference.sendCommands(), result.sendCommands(), "send commands, order " + order);
-        assertEquals(reference.suppressions(), result.suppressions(), "suppressions, order " + order);
+        assertEquals(
+            reference.sendCommands(), result.sendCommands(), "send commands, order " + order);
+        assertEquals(
+            reference.suppressions(), result.suppressions(), "suppressions, order " + order);
       }
     }
   }
@@ -115,7 +118,14 @@ class OrderIndependenceTest {
       switch (random.nextInt(9)) {
         case 0, 1 -> {
           type = "cart_item_added";
-          props = "{\"sku\":\"" + skus[random.nextInt(3)] + "\",\"quantity\":" + (1 + random.nextInt(3)) + ",\"price\":" + (random.nextInt(4000) / 100.0) + "}";
+          props =
+              "{\"sku\":\""
+                  + skus[random.nextInt(3)]
+                  + "\",\"quantity\":"
+                  + (1 + random.nextInt(3))
+                  + ",\"price\":"
+                  + (random.nextInt(4000) / 100.0)
+                  + "}";
         }
         case 2 -> {
           type = "cart_item_removed";
@@ -136,15 +146,23 @@ class OrderIndependenceTest {
         }
         case 7 -> {
           type = "attributes_set";
-          props = random.nextBoolean() ? "{\"attributes\":{\"email\":\"x@example.com\"}}" : "{\"attributes\":{\"phone\":\"+48100\"}}";
+          props =
+              random.nextBoolean()
+                  ? "{\"attributes\":{\"email\":\"x@example.com\"}}"
+                  : "{\"attributes\":{\"phone\":\"+48100\"}}";
         }
         default -> {
           type = "push_token_registered";
           props = "{\"token\":\"tok-" + random.nextInt(5) + "\"}";
         }
       }
-      String id = random.nextInt(20) == 0 && !out.isEmpty() ? out.get(random.nextInt(out.size())).getEventId() : "e-" + i;
-      out.add(io.beckon.jobs.TestEvents.event(id, user, type, Instant.ofEpochMilli(time).toString(), props));
+      String id =
+          random.nextInt(20) == 0 && !out.isEmpty()
+              ? out.get(random.nextInt(out.size())).getEventId()
+              : "e-" + i;
+      out.add(
+          io.beckon.jobs.TestEvents.event(
+              id, user, type, Instant.ofEpochMilli(time).toString(), props));
     }
     return out;
   }

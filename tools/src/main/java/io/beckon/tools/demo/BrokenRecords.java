@@ -36,7 +36,8 @@ public final class BrokenRecords {
    * A valid record from an app on an old schema that has no {@code user_id}, registered under
    * {@code subject} so the job can decode it.
    */
-  public static byte[] withoutUserId(SchemaRegistryClient registry, String subject, long timeMillis) throws Exception {
+  public static byte[] withoutUserId(SchemaRegistryClient registry, String subject, long timeMillis)
+      throws Exception {
     int id = registry.register(subject, new AvroSchema(NO_USER_ID_SCHEMA));
     Schema schema = new Schema.Parser().parse(NO_USER_ID_SCHEMA);
     GenericRecord record = new GenericData.Record(schema);

@@ -31,7 +31,6 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -46,34 +45,54 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 public final class Demo {
   private static final int EVENT_PARTITIONS = 4;
   private static final Map<String, String> TOPICS =
-      Map.of("sends", "send-commands", "suppressions", "send-suppressions", "dlq", "events-dlq", "late", "events-late");
+      Map.of(
+          "sends",
+          "send-commands",
+          "suppressions",
+          "send-suppressions",
+          "dlq",
+          "events-dlq",
+          "late",
+          "events-late");
 
   private Demo() {}
 
   public static int run(String[] args) throws Exception {
     Options options;
     try {
-      options = Options.parse(args, Set.of("duration", "users", "rate", "rules", "show", "workdir"), Set.of("serve"));
+      options =
+          Options.parse(
+              args,
+              Set.of("duration", "users", "rate", "rules", "show", "workdir"),
+              Set.of("serve"));
     } catch (IllegalArgumentException e) {
       System.err.println("demo: " + e.getMessage());
       return 2;
     }
     Path home = Path.of(System.getProperty("beckon.home", "."));
-    Map<String, String> rules = RuleSet.readFolder(Path.of(options.get("rules", home.resolve("rules").toString())));
+    Map<String, String> rules =
+        RuleSet.readFolder(Path.of(options.get("rules", home.resolve("rules").toString())));
     try {
       RuleSet.parse(rules);
     } catch (RuleSet.InvalidRulesException e) {
       e.problems().forEach(System.err::println);
       return 1;
     }
-    Path work = Path.of(options.get("workdir", home.resolve(".beckon").resolve("demo-" + ProcessHandle.current().pid()).toString()));
+    Path work =
+        Path.of(
+            options.get(
+                "workdir",
+                home.resolve(".beckon")
+                    .resolve("demo-" + ProcessHandle.current().pid())
+                    .toString()));
     Files.createDirectories(work);
     long started = System.currentTimeMillis();
     say("starting Kafka (in-process), schema registry (Apicurio) and Flink (local, RocksDB)...");
     try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
         EmbeddedSchemaRegistry registry =
             EmbeddedSchemaRegistry.start(
-                EmbeddedSchemaRegistry.locateRunnerJar(home.resolve("tools/target/apicurio")), work.resolve("registry"))) {
+                EmbeddedSchemaRegistry.locateRunnerJar(home.resolve("tools/target/apicurio")),
+                work.resolve("registry"))) {
       kafka.createTopic("events", EVENT_PARTITIONS);
       for (String topic : TOPICS.values()) {
         kafka.createTopic(topic, 2);
@@ -82,21 +101,33 @@ public final class Demo {
       JobConfig config =
           JobConfig.of(
               Map.of(
-                  "bootstrap.servers", kafka.bootstrapServers(),
-                  "schema.registry.url", registry.url(),
-                  "group.id", "beckon-demo",
-                  "starting.offsets", "earliest",
-                  // Generated traffic keeps every partition busy; in --serve mode events come in real time.
-                  "idle.timer.lag", serve ? "60s" : "10s"));
+                  "bootstrap.servers",
+                  kafka.bootstrapServers(),
+                  "schema.registry.url",
+                  registry.url(),
+                  "group.id",
+                  "beckon-demo",
+                  "starting.offsets",
+                  "earliest",
+                  // Generated traffic keeps every partition busy; in --serve mode events come in
+                  // real time.
+                  "idle.timer.lag",
+                  serve ? "60s" : "10s"));
       StreamExecutionEnvironment env = localCluster(work);
       EngagementJob.attach(env, config, rules);
       JobClient job = env.executeAsync("beckon-demo");
       String show = options.get("show", serve ? "all" : "sample");
       CommandPrinter printer = new CommandPrinter(show);
-      try (OutputWatcher outputs = new OutputWatcher(kafka.bootstrapServers(), registry.url(), TOPICS, printer)) {
+      try (OutputWatcher outputs =
+          new OutputWatcher(kafka.bootstrapServers(), registry.url(), TOPICS, printer)) {
         outputs.start();
-        say(String.format(Locale.ROOT, "up in %.1f s: broker %s, registry %s", (System.currentTimeMillis() - started) / 1000.0,
-            kafka.bootstrapServers(), registry.url()));
+        say(
+            String.format(
+                Locale.ROOT,
+                "up in %.1f s: broker %s, registry %s",
+                (System.currentTimeMillis() - started) / 1000.0,
+                kafka.bootstrapServers(),
+                registry.url()));
         if (serve) {
           serve(kafka, registry);
         } else {
@@ -116,31 +147,46 @@ public final class Demo {
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
+    conf.set(
+        CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     conf.setString("execution.checkpointing.interval", "2s");
     return StreamExecutionEnvironment.createLocalEnvironment(2, conf);
   }
 
   /** Produces the simulated traffic at a steady rate, then waits for the job to catch up. */
-  private static void generate(Options options, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry,
-      OutputWatcher outputs, CommandPrinter printer) throws Exception {
+  private static void generate(
+      Options options,
+      EmbeddedKafka kafka,
+      EmbeddedSchemaRegistry registry,
+      OutputWatcher outputs,
+      CommandPrinter printer)
+      throws Exception {
     long budget = Durations.parseMillis(options.get("duration", "120s"));
     int users = Integer.parseInt(options.get("users", "3000"));
     List<Event> events = new TrafficModel(42, users).generate();
     double rate = Double.parseDouble(options.get("rate", "4000"));
-    say(String.format(Locale.ROOT, "generating %,d events for %,d users over %d simulated days at up to %,.0f events/s (budget %d s)",
-        events.size(), users, TrafficModel.SPAN / Durations.DAY, rate, budget / 1000));
+    say(
+        String.format(
+            Locale.ROOT,
+            "generating %,d events for %,d users over %d simulated days at up to %,.0f events/s (budget %d s)",
+            events.size(),
+            users,
+            TrafficModel.SPAN / Durations.DAY,
+            rate,
+            budget / 1000));
     long start = System.currentTimeMillis();
     long deadline = start + budget;
     SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
-    int schemaId = client.register("events-value", new AvroSchema(Event.getClassSchema().toString()));
+    int schemaId =
+        client.register("events-value", new AvroSchema(Event.getClassSchema().toString()));
     AtomicLong produced = new AtomicLong();
     Properties p = new Properties();
     p.setProperty("bootstrap.servers", kafka.bootstrapServers());
     p.setProperty("linger.ms", "5");
     p.setProperty("enable.idempotence", "true");
-    try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
+    try (KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
       produceMalformed(producer, client);
       Progress progress = new Progress(outputs, produced, admin, start);
@@ -149,7 +195,11 @@ public final class Demo {
           say("duration budget reached while producing; stopping the generator");
           break;
         }
-        producer.send(new ProducerRecord<>("events", e.getUserId().getBytes(StandardCharsets.UTF_8), WireFormat.encode(schemaId, e)));
+        producer.send(
+            new ProducerRecord<>(
+                "events",
+                e.getUserId().getBytes(StandardCharsets.UTF_8),
+                WireFormat.encode(schemaId, e)));
         long n = produced.incrementAndGet();
         long due = start + (long) (n * 1000 / rate);
         long wait = due - System.currentTimeMillis();
@@ -171,15 +221,31 @@ public final class Demo {
       progress.tick(true);
       printer.finish();
       long seconds = Math.max(1, (System.currentTimeMillis() - start) / 1000);
-      say(String.format(Locale.ROOT, "events processed: %,d in %d s (%,d events/s)", progress.processed(), seconds, progress.processed() / seconds));
+      say(
+          String.format(
+              Locale.ROOT,
+              "events processed: %,d in %d s (%,d events/s)",
+              progress.processed(),
+              seconds,
+              progress.processed() / seconds));
     }
   }
 
-  /** A few records a broken app might send: they must land in the dead-letter topic, not stop the job. */
-  private static void produceMalformed(KafkaProducer<byte[], byte[]> producer, SchemaRegistryClient client) throws Exception {
-    producer.send(new ProducerRecord<>("events", "u-bad".getBytes(StandardCharsets.UTF_8), BrokenRecords.notInWireFormat()));
+  /**
+   * A few records a broken app might send: they must land in the dead-letter topic, not stop the
+   * job.
+   */
+  private static void produceMalformed(
+      KafkaProducer<byte[], byte[]> producer, SchemaRegistryClient client) throws Exception {
+    producer.send(
+        new ProducerRecord<>(
+            "events", "u-bad".getBytes(StandardCharsets.UTF_8), BrokenRecords.notInWireFormat()));
     producer.send(new ProducerRecord<>("events", null, BrokenRecords.unknownSchemaId()));
-    producer.send(new ProducerRecord<>("events", null, BrokenRecords.withoutUserId(client, "events-legacy-value", TrafficModel.START)));
+    producer.send(
+        new ProducerRecord<>(
+            "events",
+            null,
+            BrokenRecords.withoutUserId(client, "events-legacy-value", TrafficModel.START)));
   }
 
   /** The live progress line. */
@@ -211,10 +277,18 @@ public final class Demo {
       lastPrint = now;
       processed = committedOffsets();
       double secs = Math.max(0.001, (now - start) / 1000.0);
-      String line = String.format(Locale.ROOT,
-          "[%5.1fs] produced %,d | processed %,d (%,.0f/s) | sent %,d | suppressed %,d | dead letters %,d | late %,d",
-          secs, produced.get(), processed, processed / secs, outputs.sends.get(), outputs.suppressions.get(),
-          outputs.deadLetters.get(), outputs.late.get());
+      String line =
+          String.format(
+              Locale.ROOT,
+              "[%5.1fs] produced %,d | processed %,d (%,.0f/s) | sent %,d | suppressed %,d | dead letters %,d | late %,d",
+              secs,
+              produced.get(),
+              processed,
+              processed / secs,
+              outputs.sends.get(),
+              outputs.suppressions.get(),
+              outputs.deadLetters.get(),
+              outputs.late.get());
       synchronized (System.out) {
         System.out.print(tty ? "\r\033[K" + line + (last ? "\n" : "") : line + "\n");
         System.out.flush();
@@ -242,23 +316,32 @@ public final class Demo {
     System.out.println("send commands per rule:");
     synchronized (outputs) {
       Map<String, Long> byRule = new LinkedHashMap<>();
-      ruleIds.stream().sorted().forEach(id -> byRule.put(id, outputs.sendsByRule.getOrDefault(id, 0L)));
+      ruleIds.stream()
+          .sorted()
+          .forEach(id -> byRule.put(id, outputs.sendsByRule.getOrDefault(id, 0L)));
       outputs.sendsByRule.forEach(byRule::putIfAbsent);
       byRule.forEach((rule, n) -> System.out.printf(Locale.ROOT, "  %-28s %,8d%n", rule, n));
       System.out.println("suppressions per rule and reason:");
-      outputs.suppressionsByReason.forEach((k, n) -> System.out.printf(Locale.ROOT, "  %-40s %,8d%n", k, n));
+      outputs.suppressionsByReason.forEach(
+          (k, n) -> System.out.printf(Locale.ROOT, "  %-40s %,8d%n", k, n));
       System.out.println("dead letters:");
-      outputs.deadLettersByReason.forEach((k, n) -> System.out.printf(Locale.ROOT, "  %-60s %,4d%n", k, n));
+      outputs.deadLettersByReason.forEach(
+          (k, n) -> System.out.printf(Locale.ROOT, "  %-60s %,4d%n", k, n));
     }
     System.out.printf(Locale.ROOT, "late events: %,d%n", outputs.late.get());
   }
 
-  private static void serve(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) throws InterruptedException {
-    say("serving until Ctrl-C. Produce Avro events (Confluent wire format) keyed by user_id to 'events':");
+  private static void serve(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry)
+      throws InterruptedException {
+    say(
+        "serving until Ctrl-C. Produce Avro events (Confluent wire format) keyed by user_id to 'events':");
     say("  bootstrap servers : " + kafka.bootstrapServers());
     say("  schema registry   : " + registry.url() + "  (subject events-value)");
-    say("  watch commands    : kcat -b " + kafka.bootstrapServers()
-        + " -C -t send-commands -X isolation.level=read_committed -s value=avro -r " + registry.url());
+    say(
+        "  watch commands    : kcat -b "
+            + kafka.bootstrapServers()
+            + " -C -t send-commands -X isolation.level=read_committed -s value=avro -r "
+            + registry.url());
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
     stop.await();
@@ -307,6 +390,4 @@ public final class Demo {
       }
     }
   }
-
-
 }

@@ -43,15 +43,22 @@ final class OutputWatcher implements AutoCloseable {
   private final Thread thread;
   private volatile boolean running = true;
 
-  /** @param topics role ("sends", "suppressions", "dlq", "late") -> topic name */
-  OutputWatcher(String bootstrap, String registryUrl, Map<String, String> topics, Consumer<String> commandPrinter) {
+  /**
+   * @param topics role ("sends", "suppressions", "dlq", "late") -> topic name
+   */
+  OutputWatcher(
+      String bootstrap,
+      String registryUrl,
+      Map<String, String> topics,
+      Consumer<String> commandPrinter) {
     Properties p = new Properties();
     p.setProperty("bootstrap.servers", bootstrap);
     p.setProperty("group.id", "beckon-demo-watcher");
     p.setProperty("isolation.level", "read_committed");
     p.setProperty("auto.offset.reset", "earliest");
     p.setProperty("enable.auto.commit", "false");
-    this.consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    this.consumer =
+        new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
     this.registry = RegistryClients.create(registryUrl, Map.of());
     this.topics = topics;
     this.commandPrinter = commandPrinter;
@@ -71,7 +78,8 @@ final class OutputWatcher implements AutoCloseable {
         try {
           handle(r);
         } catch (Exception e) {
-          System.err.println("demo: cannot read " + r.topic() + "@" + r.offset() + ": " + e.getMessage());
+          System.err.println(
+              "demo: cannot read " + r.topic() + "@" + r.offset() + ": " + e.getMessage());
         }
       }
     }

@@ -11,18 +11,24 @@ import java.util.Random;
 
 /**
  * Simulated app users for the demo: installs over ten days, sessions of browsing, carts that are
- * bought or abandoned, some users drifting away, trips past the airport and the flagship store,
- * and the usual mobile noise (retried events). Deterministic for a seed. Event time spans about
- * six weeks so that week- and month-long rules fire within a demo run.
+ * bought or abandoned, some users drifting away, trips past the airport and the flagship store, and
+ * the usual mobile noise (retried events). Deterministic for a seed. Event time spans about six
+ * weeks so that week- and month-long rules fire within a demo run.
  */
 public final class TrafficModel {
   public static final long START = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
   public static final long SPAN = 42 * Durations.DAY;
 
-  private static final String[] FIRST_NAMES = {"Ana", "Jan", "Maria", "Tomek", "Eva", "Luca", "Sofia", "Omar", "Mei", "Ola"};
+  private static final String[] FIRST_NAMES = {
+    "Ana", "Jan", "Maria", "Tomek", "Eva", "Luca", "Sofia", "Omar", "Mei", "Ola"
+  };
   private static final String[][] PRODUCTS = {
-    {"SKU-SOAP", "Hand soap", "3.5"}, {"SKU-GUM", "Mint gum", "1.2"}, {"SKU-WASH", "Face wash", "9.5"},
-    {"SKU-SERUM", "Vitamin serum", "34.0"}, {"SKU-CREAM", "Night cream", "58.0"}, {"SKU-KIT", "Spa kit", "189.0"},
+    {"SKU-SOAP", "Hand soap", "3.5"},
+    {"SKU-GUM", "Mint gum", "1.2"},
+    {"SKU-WASH", "Face wash", "9.5"},
+    {"SKU-SERUM", "Vitamin serum", "34.0"},
+    {"SKU-CREAM", "Night cream", "58.0"},
+    {"SKU-KIT", "Spa kit", "189.0"},
     {"SKU-DRYER", "Hair dryer", "249.0"}
   };
 
@@ -47,18 +53,42 @@ public final class TrafficModel {
   private void simulateUser(String user, List<Event> out) {
     long t = START + (long) (random.nextDouble() * 10 * Durations.DAY);
     boolean churner = random.nextDouble() < 0.3;
-    long activeUntil = churner ? t + (long) ((1 + random.nextDouble() * 6) * Durations.DAY) : START + SPAN;
+    long activeUntil =
+        churner ? t + (long) ((1 + random.nextDouble() * 6) * Durations.DAY) : START + SPAN;
     int seq = 0;
     String platform = random.nextBoolean() ? "ios" : "android";
     // First session: install, identity, reachability.
-    out.add(event(user, seq++, "app_opened", t, "{\"platform\":\"" + platform + "\",\"app_version\":\"3.2.0\",\"locale\":\"en-GB\",\"timezone\":\"Europe/Warsaw\"}"));
+    out.add(
+        event(
+            user,
+            seq++,
+            "app_opened",
+            t,
+            "{\"platform\":\""
+                + platform
+                + "\",\"app_version\":\"3.2.0\",\"locale\":\"en-GB\",\"timezone\":\"Europe/Warsaw\"}"));
     if (random.nextDouble() < 0.75) {
-      out.add(event(user, seq++, "push_token_registered", t + 2_000, "{\"token\":\"fcm-" + user + "\",\"platform\":\"" + platform + "\"}"));
+      out.add(
+          event(
+              user,
+              seq++,
+              "push_token_registered",
+              t + 2_000,
+              "{\"token\":\"fcm-" + user + "\",\"platform\":\"" + platform + "\"}"));
     }
     if (random.nextDouble() < 0.6) {
       String name = FIRST_NAMES[random.nextInt(FIRST_NAMES.length)];
-      out.add(event(user, seq++, "attributes_set", t + 5_000,
-          "{\"attributes\":{\"first_name\":\"" + name + "\",\"email\":\"" + user + "@example.com\",\"country\":\"PL\"}}"));
+      out.add(
+          event(
+              user,
+              seq++,
+              "attributes_set",
+              t + 5_000,
+              "{\"attributes\":{\"first_name\":\""
+                  + name
+                  + "\",\"email\":\""
+                  + user
+                  + "@example.com\",\"country\":\"PL\"}}"));
     }
     boolean firstSession = true;
     while (t < activeUntil && t < START + SPAN) {
@@ -87,15 +117,35 @@ public final class TrafficModel {
       for (int i = 0; i < items; i++) {
         t += 15_000 + random.nextInt(30_000);
         String[] p = product();
-        out.add(event(user, seq++, "cart_item_added", t, String.format(Locale.ROOT,
-            "{\"sku\":\"%s\",\"name\":\"%s\",\"quantity\":%d,\"price\":%s,\"currency\":\"USD\"}",
-            p[0], p[1], 1 + random.nextInt(2), p[2])));
+        out.add(
+            event(
+                user,
+                seq++,
+                "cart_item_added",
+                t,
+                String.format(
+                    Locale.ROOT,
+                    "{\"sku\":\"%s\",\"name\":\"%s\",\"quantity\":%d,\"price\":%s,\"currency\":\"USD\"}",
+                    p[0],
+                    p[1],
+                    1 + random.nextInt(2),
+                    p[2])));
       }
       double r = random.nextDouble();
       if (r < 0.45) {
         t += 5 * Durations.MINUTE + random.nextInt(50) * Durations.MINUTE;
-        out.add(event(user, seq++, "purchase_completed", t, String.format(Locale.ROOT,
-            "{\"order_id\":\"o-%s-%d\",\"total\":%d,\"currency\":\"USD\"}", user, seq, 10 + random.nextInt(300))));
+        out.add(
+            event(
+                user,
+                seq++,
+                "purchase_completed",
+                t,
+                String.format(
+                    Locale.ROOT,
+                    "{\"order_id\":\"o-%s-%d\",\"total\":%d,\"currency\":\"USD\"}",
+                    user,
+                    seq,
+                    10 + random.nextInt(300))));
       } else if (r < 0.55) {
         t += 30_000;
         out.add(event(user, seq++, "cart_cleared", t, null));
@@ -116,7 +166,13 @@ public final class TrafficModel {
     double lon = airport ? 20.975 : 21.0122;
     out.add(event(user, seq++, "location_updated", t, fix(lat + 0.05, lon, 20)));
     out.add(event(user, seq++, "location_updated", t + 10 * Durations.MINUTE, fix(lat, lon, 15)));
-    out.add(event(user, seq++, "location_updated", t + 17 * Durations.MINUTE, fix(lat + 0.0003, lon, 30)));
+    out.add(
+        event(
+            user,
+            seq++,
+            "location_updated",
+            t + 17 * Durations.MINUTE,
+            fix(lat + 0.0003, lon, 30)));
     return seq;
   }
 
@@ -132,7 +188,8 @@ public final class TrafficModel {
   }
 
   private static String fix(double lat, double lon, int accuracy) {
-    return String.format(Locale.ROOT, "{\"lat\":%.5f,\"lon\":%.5f,\"accuracy_m\":%d}", lat, lon, accuracy);
+    return String.format(
+        Locale.ROOT, "{\"lat\":%.5f,\"lon\":%.5f,\"accuracy_m\":%d}", lat, lon, accuracy);
   }
 
   private static Event event(String user, int seq, String type, long time, String properties) {
