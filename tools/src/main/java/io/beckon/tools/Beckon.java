@@ -15,6 +15,9 @@ public final class Beckon {
         replay   --rules DIR --events FILE.jsonl [--out FILE.jsonl] [--suppressions FILE.jsonl]
                  [--disorder-bound 10s] [--parallelism 2]
                  runs the job over recorded events and writes the sorted send commands
+        rules validate DIR
+                 checks rule files against the JSON Schema and semantically; every problem as
+                 file:line:column; exit status 1 on any error
         bench    [--users 3000] [--rounds 5]
                  events/s of the engine alone and of the replay pipeline on simulated traffic
         job      [--key value ...]
@@ -23,6 +26,14 @@ public final class Beckon {
       """;
 
   private Beckon() {}
+
+  private static int rules(String[] args) {
+    if (args.length >= 1 && args[0].equals("validate")) {
+      return io.beckon.engine.rules.ValidateCommand.run(Arrays.copyOfRange(args, 1, args.length));
+    }
+    System.err.print(USAGE);
+    return 2;
+  }
 
   public static void main(String[] args) throws Exception {
     if (args.length == 0 || args[0].equals("--help") || args[0].equals("help")) {
@@ -35,6 +46,7 @@ public final class Beckon {
           case "demo" -> Demo.run(rest);
           case "replay" -> ReplayCommand.run(rest);
           case "bench" -> BenchCommand.run(rest);
+          case "rules" -> rules(rest);
           case "job" -> {
             io.beckon.jobs.EngagementJob.main(rest);
             yield 0;

@@ -70,7 +70,12 @@ public final class YamlNode {
               key.getStartMark().getColumn() + 1,
               "keys must be plain names");
         }
-        map.put(scalarKey.getValue(), convert(tuple.getValueNode()));
+        if (map.put(scalarKey.getValue(), convert(tuple.getValueNode())) != null) {
+          throw new RuleException(
+              key.getStartMark().getLine() + 1,
+              key.getStartMark().getColumn() + 1,
+              "duplicate key '" + scalarKey.getValue() + "'");
+        }
       }
       YamlNode result = new YamlNode(line, column, null, map, null);
       for (NodeTuple tuple : mapping.getValue()) {
