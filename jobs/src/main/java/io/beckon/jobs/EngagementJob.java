@@ -1,17 +1,20 @@
 package io.beckon.jobs;
 
-import io.beckon.engine.rules.RuleSet;
 import io.beckon.jobs.kafka.AvroRecordSerializer;
 import io.beckon.jobs.kafka.DeadLetterSerializer;
 import io.beckon.jobs.kafka.EventDecoder;
+import io.beckon.jobs.kafka.RuleUpdateDecoder;
+import io.beckon.jobs.kafka.RulesTopic;
 import io.beckon.schema.Event;
+import io.beckon.schema.RuleRejection;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import io.beckon.schema.internal.Ingested;
-import java.nio.file.Path;
+import io.beckon.schema.internal.RuleUpdate;
 import java.util.Map;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
@@ -26,8 +29,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * {@code events-late} and {@code events-dlq} out, exactly-once. State backend, checkpointing and
  * restart strategy come from the cluster's {@code config.yaml}.
  *
- * <p>Usage: {@code flink run beckon-jobs-job.jar --bootstrap.servers ... --schema.registry.url ...
- * --rules.dir rules}; see {@link JobConfig#DEFAULTS} for every setting.
+ * <p>Usage: {@code flink run beckon-jobs-job.jar --bootstrap.servers ... --schema.registry.url
+ * ...}; rules come from the compacted {@code rules} topic ({@code beckon rules publish}); see
+ * {@link JobConfig#DEFAULTS} for every setting.
  */
 public final class EngagementJob {
   private EngagementJob() {}
@@ -35,24 +39,31 @@ public final class EngagementJob {
   public static void main(String[] args) throws Exception {
     JobConfig config = JobConfig.fromArgs(args);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-    attach(env, config, RuleSet.readFolder(Path.of(config.get("rules.dir"))));
+    attach(env, config);
     env.execute("beckon-engagement");
   }
 
   /**
-   * Adds the Kafka-to-Kafka engagement pipeline to {@code env}. Rules are validated here, on the
-   * client, so an invalid rules folder fails the submission with file, line and cause.
+   * Adds the Kafka-to-Kafka engagement pipeline to {@code env}. Reads where the rules topic ends
+   * now, so the job applies no event before it has loaded every rule published until then.
    */
-  public static void attach(
-      StreamExecutionEnvironment env, JobConfig config, Map<String, String> ruleFiles) {
-    RuleSet.parse(ruleFiles);
+  public static void attach(StreamExecutionEnvironment env, JobConfig config) {
+    Map<Integer, Long> rulesToLoad =
+        RulesTopic.lastRecordOffsets(
+            config.bootstrapServers(), config.topic("rules"), config.kafkaProperties());
     DataStream<Ingested> ingested =
         env.fromSource(
                 eventSource(config), EngagementPipeline.liveWatermarks(config), "Kafka events")
             .uid("kafka-events")
             .name("Kafka events");
+    DataStream<RuleUpdate> rules =
+        env.fromSource(rulesSource(config), WatermarkStrategy.noWatermarks(), "Kafka rules")
+            .setParallelism(1)
+            .uid("kafka-rules")
+            .name("Kafka rules");
     EngagementPipeline.Decoded decoded = EngagementPipeline.split(ingested);
-    EngagementPipeline.Outputs outputs = EngagementPipeline.build(decoded.events(), ruleFiles);
+    EngagementPipeline.Outputs outputs =
+        EngagementPipeline.build(decoded.events(), rules, rulesToLoad);
 
     outputs
         .sendCommands()
@@ -86,11 +97,40 @@ public final class EngagementJob {
                 avro(config, "late-events", Event.getClassSchema(), Event::getUserId)))
         .uid("sink-events-late")
         .name("Kafka events-late");
+    outputs
+        .ruleRejections()
+        .sinkTo(
+            sink(
+                config,
+                "rejected",
+                avro(
+                    config,
+                    "rules-rejected",
+                    RuleRejection.getClassSchema(),
+                    RuleRejection::getRuleId)))
+        .uid("sink-rules-rejected")
+        .name("Kafka rules-rejected");
     decoded
         .deadLetters()
         .sinkTo(sink(config, "dlq", new DeadLetterSerializer(config.topic("dead-letters"))))
         .uid("sink-events-dlq")
         .name("Kafka events-dlq");
+  }
+
+  /**
+   * The compacted rules topic, always from its beginning (or the checkpoint): every rule counts.
+   */
+  static KafkaSource<RuleUpdate> rulesSource(JobConfig config) {
+    return KafkaSource.<RuleUpdate>builder()
+        .setBootstrapServers(config.bootstrapServers())
+        .setTopics(config.topic("rules"))
+        .setGroupId(config.get("group.id") + "-rules")
+        .setStartingOffsets(OffsetsInitializer.earliest())
+        .setDeserializer(new RuleUpdateDecoder(config.registryUrl(), config.registryProperties()))
+        .setProperties(config.kafkaProperties())
+        .setProperty("isolation.level", "read_committed")
+        .setProperty("commit.offsets.on.checkpoint", "false")
+        .build();
   }
 
   static KafkaSource<Ingested> eventSource(JobConfig config) {

@@ -1,12 +1,14 @@
 package io.beckon.jobs;
 
 import io.beckon.jobs.functions.StateNames;
-import io.beckon.jobs.functions.UserEventFunction;
+import io.beckon.jobs.functions.UserEngineOperator;
 import io.beckon.schema.DeadLetter;
 import io.beckon.schema.Event;
+import io.beckon.schema.RuleRejection;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import io.beckon.schema.internal.Ingested;
+import io.beckon.schema.internal.RuleUpdate;
 import java.util.Map;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
@@ -26,25 +28,37 @@ public final class EngagementPipeline {
   public record Outputs(
       DataStream<SendCommand> sendCommands,
       DataStream<Suppression> suppressions,
-      DataStream<Event> lateEvents) {}
+      DataStream<Event> lateEvents,
+      DataStream<RuleRejection> ruleRejections) {}
 
   /** Decoded input split into valid events and dead letters. */
   public record Decoded(DataStream<Event> events, DataStream<DeadLetter> deadLetters) {}
 
   private EngagementPipeline() {}
 
-  /** Keyed by user: profile state, triggers, fires. */
-  public static Outputs build(DataStream<Event> events, Map<String, String> ruleFiles) {
+  /**
+   * Keyed by user: profile state, triggers, fires; rule updates broadcast to every instance.
+   *
+   * @param rulesToLoad rules partition -> offset of the last update to see before applying events
+   */
+  public static Outputs build(
+      DataStream<Event> events,
+      DataStream<RuleUpdate> ruleUpdates,
+      Map<Integer, Long> rulesToLoad) {
     SingleOutputStreamOperator<SendCommand> sends =
         events
             .keyBy(Event::getUserId)
-            .process(new UserEventFunction(ruleFiles), new AvroTypeInfo<>(SendCommand.class))
-            .uid("user-engine")
-            .name("User engine (profile, triggers, fires)");
+            .connect(ruleUpdates.broadcast())
+            .transform(
+                "User engine (profile, triggers, fires)",
+                new AvroTypeInfo<>(SendCommand.class),
+                new UserEngineOperator(rulesToLoad))
+            .uid("user-engine");
     return new Outputs(
         sends,
         sends.getSideOutput(StateNames.SUPPRESSIONS),
-        sends.getSideOutput(StateNames.LATE_EVENTS));
+        sends.getSideOutput(StateNames.LATE_EVENTS),
+        sends.getSideOutput(StateNames.RULE_REJECTIONS));
   }
 
   /** Separates dead letters from events; the Kafka source decodes into {@link Ingested}. */

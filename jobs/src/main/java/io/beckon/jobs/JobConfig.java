@@ -23,8 +23,9 @@ public final class JobConfig implements Serializable {
     Map<String, String> d = new LinkedHashMap<>();
     d.put("bootstrap.servers", "localhost:9092");
     d.put("schema.registry.url", "http://localhost:8081");
-    d.put("rules.dir", "rules");
     d.put("topic.events", "events");
+    d.put("topic.rules", "rules");
+    d.put("topic.rules-rejected", "rules-rejected");
     d.put("topic.send-commands", "send-commands");
     d.put("topic.send-suppressions", "send-suppressions");
     d.put("topic.dead-letters", "events-dlq");

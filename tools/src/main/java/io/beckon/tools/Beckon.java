@@ -1,6 +1,7 @@
 package io.beckon.tools;
 
 import io.beckon.tools.demo.Demo;
+import io.beckon.tools.rules.PublishCommand;
 import java.util.Arrays;
 
 /** The {@code ./beckon} command: dispatches to a subcommand. */
@@ -18,6 +19,11 @@ public final class Beckon {
         rules validate DIR
                  checks rule files against the JSON Schema and semantically; every problem as
                  file:line:column; exit status 1 on any error
+        rules publish DIR --bootstrap-servers HOST:PORT --schema-registry URL [--dry-run]
+                 [--verbose] [--topic rules] [--policies-topic policies]
+                 validates DIR, compares it with the compacted rules and policies topics, prints
+                 the plan (added, updated, disabled, deleted) and writes it in one transaction;
+                 refuses (exit status 1, nothing written) a change whose version did not go up
         bench    [--users 3000] [--rounds 5]
                  events/s of the engine alone and of the replay pipeline on simulated traffic
         job      [--key value ...]
@@ -30,6 +36,9 @@ public final class Beckon {
   private static int rules(String[] args) {
     if (args.length >= 1 && args[0].equals("validate")) {
       return io.beckon.engine.rules.ValidateCommand.run(Arrays.copyOfRange(args, 1, args.length));
+    }
+    if (args.length >= 1 && args[0].equals("publish")) {
+      return PublishCommand.run(Arrays.copyOfRange(args, 1, args.length));
     }
     System.err.print(USAGE);
     return 2;

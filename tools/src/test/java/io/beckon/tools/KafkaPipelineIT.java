@@ -95,6 +95,9 @@ class KafkaPipelineIT {
                 Path.of(System.getProperty("beckon.apicurio.dir", "target/apicurio"))),
             work.resolve("registry"));
     kafka.createTopic("events", 2);
+    kafka.createCompactedTopic("rules", 1);
+    kafka.createCompactedTopic("policies", 1);
+    kafka.createTopic("rules-rejected", 1);
     for (String t : List.of("send-commands", "send-suppressions", "events-dlq", "events-late")) {
       kafka.createTopic(t, 2);
     }
@@ -130,7 +133,8 @@ class KafkaPipelineIT {
                 "transaction.timeout",
                 "60s"));
     StreamExecutionEnvironment env = environment();
-    EngagementJob.attach(env, config, RULES);
+    publish(RULES, "rules", "policies");
+    EngagementJob.attach(env, config);
     JobClient job = env.executeAsync("beckon-it");
     try {
       SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
@@ -279,7 +283,8 @@ class KafkaPipelineIT {
             "idle.yaml",
             "id: idle\nversion: 1\ntrigger: {kind: inactivity, after: 5s}\nmessage: {channel: in_app, body: gone}\n");
     StreamExecutionEnvironment env = environment();
-    EngagementJob.attach(env, config, rules);
+    publish(rules, config.topic("rules"), config.get("topic.rules") + "-policies");
+    EngagementJob.attach(env, config);
     JobClient job = env.executeAsync("beckon-quiet-it");
     try {
       int id =
@@ -326,7 +331,8 @@ class KafkaPipelineIT {
             "ping.yaml",
             "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: pong}\n");
     StreamExecutionEnvironment env = environment();
-    EngagementJob.attach(env, config, rules);
+    publish(rules, config.topic("rules"), config.get("topic.rules") + "-policies");
+    EngagementJob.attach(env, config);
     JobClient job = env.executeAsync("beckon-failover-it");
     try {
       int id =
@@ -424,7 +430,8 @@ class KafkaPipelineIT {
 
     JobConfig config = isolatedJob("d", 4, Map.of());
     StreamExecutionEnvironment env = environment();
-    EngagementJob.attach(env, config, rules);
+    publish(rules, config.topic("rules"), config.get("topic.rules") + "-policies");
+    EngagementJob.attach(env, config);
     JobClient job = env.executeAsync("beckon-live-vs-replay");
     try {
       int id =
@@ -469,6 +476,29 @@ class KafkaPipelineIT {
     }
   }
 
+  /** Publishes rule files with {@code beckon rules publish}, as a marketer's CI would. */
+  static void publish(Map<String, String> files, String rulesTopic, String policiesTopic)
+      throws Exception {
+    Path dir = Files.createTempDirectory(work, "rules-");
+    for (Map.Entry<String, String> f : files.entrySet()) {
+      Files.writeString(dir.resolve(f.getKey()), f.getValue());
+    }
+    int status =
+        io.beckon.tools.rules.PublishCommand.run(
+            new String[] {
+              dir.toString(),
+              "--bootstrap-servers",
+              kafka.bootstrapServers(),
+              "--schema-registry",
+              registry.url(),
+              "--topic",
+              rulesTopic,
+              "--policies-topic",
+              policiesTopic
+            });
+    assertEquals(0, status, "rules publish");
+  }
+
   /** Fresh topics named {@code <prefix>-<topic>} and a job config that uses them. */
   private static JobConfig isolatedJob(
       String prefix, int eventPartitions, Map<String, String> extra) {
@@ -496,6 +526,11 @@ class KafkaPipelineIT {
           kafka.createTopic(prefix + "-" + name, key.equals("events") ? eventPartitions : 2);
           settings.put("topic." + key, prefix + "-" + name);
         });
+    kafka.createCompactedTopic(prefix + "-rules", 1);
+    kafka.createCompactedTopic(prefix + "-rules-policies", 1);
+    kafka.createTopic(prefix + "-rules-rejected", 1);
+    settings.put("topic.rules", prefix + "-rules");
+    settings.put("topic.rules-rejected", prefix + "-rules-rejected");
     settings.putAll(extra);
     return JobConfig.of(settings);
   }

@@ -310,10 +310,7 @@ public final class UserEngine {
   }
 
   private static boolean isEmpty(TriggerState state) {
-    return state.getPending().isEmpty()
-        && state.getLastFire().isEmpty()
-        && state.getFenceInside().isEmpty()
-        && state.getFenceLastFire().isEmpty();
+    return RuleChanges.isEmpty(state);
   }
 
   /** Exposed for the host's bookkeeping: the rule fires currently pending. */

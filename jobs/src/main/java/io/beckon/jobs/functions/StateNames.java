@@ -52,6 +52,18 @@ public final class StateNames {
         "event-buffer", Types.LONG, new ListTypeInfo<>(new AvroTypeInfo<>(Event.class)));
   }
 
+  /** Broadcast (operator) state: rule id -> the accepted record in force. */
+  public static final MapStateDescriptor<String, io.beckon.schema.RuleRecord> RULES =
+      new MapStateDescriptor<>(
+          "rules-in-force", Types.STRING, new AvroTypeInfo<>(io.beckon.schema.RuleRecord.class));
+
+  /** Broadcast (operator) state: whether the rules topic was read up to its end once. */
+  public static final MapStateDescriptor<String, Long> RULES_PROGRESS =
+      new MapStateDescriptor<>("rules-progress", Types.STRING, Types.LONG);
+
+  public static final OutputTag<io.beckon.schema.RuleRejection> RULE_REJECTIONS =
+      new OutputTag<>("rules-rejected", new AvroTypeInfo<>(io.beckon.schema.RuleRejection.class));
+
   public static final OutputTag<Suppression> SUPPRESSIONS =
       new OutputTag<>("send-suppressions", new AvroTypeInfo<>(Suppression.class));
 

@@ -3,7 +3,9 @@ package io.beckon.jobs.replay;
 import io.beckon.engine.core.JsonViews;
 import io.beckon.engine.json.Json;
 import io.beckon.jobs.EngagementPipeline;
+import io.beckon.jobs.rules.RuleUpdates;
 import io.beckon.schema.Event;
+import io.beckon.schema.internal.RuleUpdate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -47,7 +49,14 @@ public final class Replay {
             .setParallelism(1)
             .uid("replay-watermarks")
             .name("Event time");
-    EngagementPipeline.Outputs outputs = EngagementPipeline.build(source, ruleFiles);
+    List<RuleUpdate> rules = RuleUpdates.fromFiles(ruleFiles);
+    DataStream<RuleUpdate> ruleUpdates =
+        env.fromData(rules, new AvroTypeInfo<>(RuleUpdate.class))
+            .setParallelism(1)
+            .uid("replay-rules")
+            .name("Rules");
+    EngagementPipeline.Outputs outputs =
+        EngagementPipeline.build(source, ruleUpdates, RuleUpdates.toLoad(rules));
     // One collected stream, tagged by kind, so a single job run yields all outputs.
     DataStream<String> tagged =
         outputs

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -97,6 +96,18 @@ public final class Demo {
       for (String topic : TOPICS.values()) {
         kafka.createTopic(topic, 2);
       }
+      kafka.createCompactedTopic("rules", 1);
+      kafka.createCompactedTopic("policies", 1);
+      kafka.createTopic("rules-rejected", 1);
+      // The marketers' repository: a working copy, so the demo can change a rule mid-run.
+      Path rulesRepo = Files.createDirectories(work.resolve("rules"));
+      for (Map.Entry<String, String> rule : rules.entrySet()) {
+        Files.writeString(rulesRepo.resolve(rule.getKey()), rule.getValue());
+      }
+      say("publishing the rules with `rules publish`:");
+      if (publish(rulesRepo, kafka, registry) != 0) {
+        return 1;
+      }
       boolean serve = options.flag("serve");
       JobConfig config =
           JobConfig.of(
@@ -114,7 +125,7 @@ public final class Demo {
                   "idle.timer.lag",
                   serve ? "60s" : "10s"));
       StreamExecutionEnvironment env = localCluster(work);
-      EngagementJob.attach(env, config, rules);
+      EngagementJob.attach(env, config);
       JobClient job = env.executeAsync("beckon-demo");
       String show = options.get("show", serve ? "all" : "sample");
       CommandPrinter printer = new CommandPrinter(show);
@@ -131,7 +142,7 @@ public final class Demo {
         if (serve) {
           serve(kafka, registry);
         } else {
-          generate(options, kafka, registry, outputs, printer);
+          generate(options, kafka, registry, outputs, printer, rulesRepo);
           summary(outputs, rules.keySet().stream().map(f -> f.replace(".yaml", "")).toList());
         }
       } finally {
@@ -155,12 +166,45 @@ public final class Demo {
   }
 
   /** Produces the simulated traffic at a steady rate, then waits for the job to catch up. */
+  private static int publish(Path rulesRepo, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) {
+    return io.beckon.tools.rules.PublishCommand.run(
+        new String[] {
+          rulesRepo.toString(),
+          "--bootstrap-servers",
+          kafka.bootstrapServers(),
+          "--schema-registry",
+          registry.url()
+        });
+  }
+
+  /**
+   * What a marketer might do mid-campaign: halve the cart reminder's delay and reword it. The job
+   * picks it up from the rules topic; pending reminders are re-armed from their carts' last change.
+   */
+  private static void changeCartRule(
+      Path rulesRepo, EmbeddedKafka kafka, EmbeddedSchemaRegistry registry) throws IOException {
+    Path file = rulesRepo.resolve("cart-abandonment-2h.yaml");
+    if (!Files.exists(file)) {
+      return;
+    }
+    String text = Files.readString(file);
+    String changed =
+        text.replace("version: 1", "version: 2")
+            .replace("delay: 2h", "delay: 1h")
+            .replace("are waiting.", "are still waiting.");
+    Files.writeString(file, changed);
+    say(
+        "a marketer changes cart-abandonment-2h: version 2, delay 2h -> 1h, new wording; publishing:");
+    publish(rulesRepo, kafka, registry);
+  }
+
   private static void generate(
       Options options,
       EmbeddedKafka kafka,
       EmbeddedSchemaRegistry registry,
       OutputWatcher outputs,
-      CommandPrinter printer)
+      CommandPrinter printer,
+      Path rulesRepo)
       throws Exception {
     long budget = Durations.parseMillis(options.get("duration", "120s"));
     int users = Integer.parseInt(options.get("users", "3000"));
@@ -201,6 +245,9 @@ public final class Demo {
                 e.getUserId().getBytes(StandardCharsets.UTF_8),
                 WireFormat.encode(schemaId, e)));
         long n = produced.incrementAndGet();
+        if (n == events.size() / 2) {
+          changeCartRule(rulesRepo, kafka, registry);
+        }
         long due = start + (long) (n * 1000 / rate);
         long wait = due - System.currentTimeMillis();
         if (wait > 0) {
@@ -315,12 +362,12 @@ public final class Demo {
     System.out.println("== Beckon demo summary ==");
     System.out.println("send commands per rule:");
     synchronized (outputs) {
-      Map<String, Long> byRule = new LinkedHashMap<>();
+      // Per rule and version: a rule changed mid-run shows both versions' sends.
+      Map<String, Long> byRule = new java.util.TreeMap<>(outputs.sendsByRule);
       ruleIds.stream()
-          .sorted()
-          .forEach(id -> byRule.put(id, outputs.sendsByRule.getOrDefault(id, 0L)));
-      outputs.sendsByRule.forEach(byRule::putIfAbsent);
-      byRule.forEach((rule, n) -> System.out.printf(Locale.ROOT, "  %-28s %,8d%n", rule, n));
+          .filter(id -> byRule.keySet().stream().noneMatch(k -> k.startsWith(id + " v")))
+          .forEach(id -> byRule.put(id, 0L));
+      byRule.forEach((rule, n) -> System.out.printf(Locale.ROOT, "  %-32s %,8d%n", rule, n));
       System.out.println("suppressions per rule and reason:");
       outputs.suppressionsByReason.forEach(
           (k, n) -> System.out.printf(Locale.ROOT, "  %-40s %,8d%n", k, n));

@@ -90,7 +90,7 @@ final class OutputWatcher implements AutoCloseable {
       SendCommand c = WireFormat.decode(r.value(), schema(r.value()), SendCommand.class);
       sends.incrementAndGet();
       synchronized (this) {
-        sendsByRule.merge(c.getRuleId(), 1L, Long::sum);
+        sendsByRule.merge(c.getRuleId() + " v" + c.getRuleVersion(), 1L, Long::sum);
       }
       commandPrinter.accept(JsonViews.of(c));
     } else if (r.topic().equals(topics.get("suppressions"))) {

@@ -5,14 +5,16 @@ import static io.beckon.jobs.TestEvents.millis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beckon.jobs.rules.RuleUpdates;
 import io.beckon.schema.Event;
 import io.beckon.schema.SendCommand;
+import io.beckon.schema.internal.RuleUpdate;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
  * at their due instant, and leave no timers or trigger state behind once triggers complete or are
  * cancelled.
  */
-class UserEventFunctionHarnessTest {
+class UserEngineOperatorHarnessTest {
   static final Map<String, String> RULES =
       Map.of(
           "cart.yaml",
@@ -41,33 +43,56 @@ class UserEventFunctionHarnessTest {
           message: {channel: in_app, body: "Welcome"}
           """);
 
-  private KeyedOneInputStreamOperatorTestHarness<String, Event, SendCommand> harness;
+  private KeyedTwoInputStreamOperatorTestHarness<String, Event, RuleUpdate, SendCommand> harness;
 
   /** Heap state, so the harness can count state entries; see the RocksDB test below. */
   @BeforeEach
   void open() throws Exception {
-    harness = newHarness();
+    harness = newHarness(RULES);
     harness.open();
+    publish(RULES);
   }
 
-  private static KeyedOneInputStreamOperatorTestHarness<String, Event, SendCommand> newHarness()
-      throws Exception {
-    return new KeyedOneInputStreamOperatorTestHarness<>(
-        new KeyedProcessOperator<>(new UserEventFunction(RULES)), Event::getUserId, Types.STRING);
+  private static KeyedTwoInputStreamOperatorTestHarness<String, Event, RuleUpdate, SendCommand>
+      newHarness(Map<String, String> rulesToLoad) throws Exception {
+    return new KeyedTwoInputStreamOperatorTestHarness<>(
+        new UserEngineOperator(RuleUpdates.toLoad(RuleUpdates.fromFiles(rulesToLoad))),
+        Event::getUserId,
+        null,
+        Types.STRING);
+  }
+
+  private void publish(Map<String, String> files) throws Exception {
+    for (RuleUpdate update : RuleUpdates.fromFiles(files)) {
+      harness.processElement2(new StreamRecord<>(update));
+    }
+  }
+
+  private void publish(String file, String yaml, long offset) throws Exception {
+    var record = RuleUpdates.record(file, yaml, java.time.Instant.EPOCH);
+    harness.processElement2(
+        new StreamRecord<>(
+            RuleUpdate.newBuilder()
+                .setRuleId(record.getRuleId())
+                .setPartition(0)
+                .setOffset(offset)
+                .setRecord(record)
+                .build()));
   }
 
   @Test
   void sameBehaviourOnRocksDb() throws Exception {
     harness.close();
-    harness = newHarness();
+    harness = newHarness(RULES);
     harness.setStateBackend(new EmbeddedRocksDBStateBackend());
     harness.open();
+    publish(RULES);
     eventsWaitForTheWatermarkAndApplyInTimeOrder();
     send(event("c", "u1", "cart_item_added", "2026-01-05T13:00:00Z", "{\"sku\":\"B\"}"));
     send(event("d", "u1", "cart_cleared", "2026-01-05T14:00:00Z", null));
-    harness.processWatermark(millis("2026-01-05T14:00:00Z"));
+    watermark(millis("2026-01-05T14:00:00Z"));
     // The 15:00 fire was cancelled: only dedup sweeps remain, and they drain.
-    harness.processWatermark(Long.MAX_VALUE);
+    watermark(Long.MAX_VALUE);
     assertEquals(1, harness.extractOutputValues().size());
     assertEquals(0, harness.numEventTimeTimers());
   }
@@ -77,8 +102,12 @@ class UserEventFunctionHarnessTest {
     harness.close();
   }
 
+  private void watermark(long time) throws Exception {
+    harness.processWatermark1(new org.apache.flink.streaming.api.watermark.Watermark(time));
+  }
+
   private void send(Event e) throws Exception {
-    harness.processElement(e, e.getTime().toEpochMilli());
+    harness.processElement1(e, e.getTime().toEpochMilli());
   }
 
   @Test
@@ -99,10 +128,10 @@ class UserEventFunctionHarnessTest {
             "2026-01-05T10:00:00Z",
             "{\"sku\":\"A\",\"quantity\":3}"));
     assertEquals(2, harness.numEventTimeTimers(), "one timer per buffered instant");
-    harness.processWatermark(millis("2026-01-05T10:05:00Z"));
-    harness.processWatermark(millis("2026-01-05T12:04:59Z"));
+    watermark(millis("2026-01-05T10:05:00Z"));
+    watermark(millis("2026-01-05T12:04:59Z"));
     assertTrue(harness.extractOutputValues().isEmpty(), "not due before 12:05");
-    harness.processWatermark(millis("2026-01-05T12:05:00Z"));
+    watermark(millis("2026-01-05T12:05:00Z"));
     List<SendCommand> out = harness.extractOutputValues();
     assertEquals(1, out.size());
     assertEquals("2 items waiting", out.get(0).getBody());
@@ -111,16 +140,16 @@ class UserEventFunctionHarnessTest {
   @Test
   void cancelledTriggerDeletesItsTimerAndState() throws Exception {
     send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
-    harness.processWatermark(millis("2026-01-05T10:00:00Z"));
+    watermark(millis("2026-01-05T10:00:00Z"));
     // Timers: the 12:00 fire and the hourly dedup sweep the next day.
     assertEquals(2, harness.numEventTimeTimers());
     send(event("b", "u1", "cart_cleared", "2026-01-05T11:00:00Z", null));
-    harness.processWatermark(millis("2026-01-05T11:00:00Z"));
+    watermark(millis("2026-01-05T11:00:00Z"));
     assertEquals(
         2,
         harness.numEventTimeTimers(),
         "the 12:00 timer was deleted; only the two dedup sweeps are left");
-    harness.processWatermark(millis("2026-01-07T00:00:00Z"));
+    watermark(millis("2026-01-07T00:00:00Z"));
     assertEquals(0, harness.numEventTimeTimers());
     assertTrue(harness.extractOutputValues().isEmpty());
     // Only the profile (counters) remains: no triggers, cart, buffer or dedup entries.
@@ -130,7 +159,7 @@ class UserEventFunctionHarnessTest {
   @Test
   void completedTriggersLeaveNoTimersAndOnlyTheProfile() throws Exception {
     send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
-    harness.processWatermark(Long.MAX_VALUE);
+    watermark(Long.MAX_VALUE);
     assertEquals(1, harness.extractOutputValues().size());
     assertEquals(0, harness.numEventTimeTimers());
     // profile + cart (the cart is still full after the reminder)
@@ -141,7 +170,7 @@ class UserEventFunctionHarnessTest {
   void onceRuleKeepsItsHistoryButNothingElse() throws Exception {
     send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
     send(event("b", "u1", "app_opened", "2026-01-05T11:00:00Z", null));
-    harness.processWatermark(Long.MAX_VALUE);
+    watermark(Long.MAX_VALUE);
     assertEquals(1, harness.extractOutputValues().size());
     assertEquals(1, harness.getSideOutput(StateNames.SUPPRESSIONS).size());
     assertEquals(0, harness.numEventTimeTimers());
@@ -159,14 +188,14 @@ class UserEventFunctionHarnessTest {
             "attributes_set",
             "2026-01-05T10:00:00Z",
             "{\"attributes\":{\"email\":\"a@b.c\"}}"));
-    harness.processWatermark(millis("2026-01-05T10:30:00Z"));
+    watermark(millis("2026-01-05T10:30:00Z"));
     send(event("late", "u1", "cart_item_added", "2026-01-05T10:10:00Z", "{\"sku\":\"B\"}"));
     assertEquals(1, harness.getSideOutput(StateNames.LATE_EVENTS).size());
     send(event("x", "u1", "user_erased", "2026-01-05T11:00:00Z", null));
-    harness.processWatermark(millis("2026-01-05T11:00:00Z"));
+    watermark(millis("2026-01-05T11:00:00Z"));
     assertEquals(
         0, harness.numKeyedStateEntries(), "erasure deletes every state entry of the user");
-    harness.processWatermark(Long.MAX_VALUE);
+    watermark(Long.MAX_VALUE);
     assertEquals(0, harness.numEventTimeTimers());
     assertTrue(harness.extractOutputValues().isEmpty(), "nothing is sent for an erased user");
   }
@@ -181,15 +210,15 @@ class UserEventFunctionHarnessTest {
             "2026-01-05T10:00:00Z",
             "{\"sku\":\"A\",\"quantity\":2}"));
     send(event("b", "u1", "cart_item_added", "2026-01-05T10:00:05Z", "{\"sku\":\"B\"}"));
-    harness.processWatermark(millis("2026-01-05T10:00:00Z"));
+    watermark(millis("2026-01-05T10:00:00Z"));
     // Snapshot with one event applied, one still buffered, and a fire pending.
     var snapshot = harness.snapshot(1L, 1L);
     harness.close();
 
-    harness = newHarness();
+    harness = newHarness(RULES);
     harness.initializeState(snapshot);
     harness.open();
-    harness.processWatermark(Long.MAX_VALUE);
+    watermark(Long.MAX_VALUE);
     List<SendCommand> out = harness.extractOutputValues();
     assertEquals(1, out.size());
     assertEquals("3 items waiting", out.get(0).getBody());
@@ -197,11 +226,99 @@ class UserEventFunctionHarnessTest {
   }
 
   @Test
+  void eventsWaitUntilEveryRulePublishedAtStartIsLoaded() throws Exception {
+    harness.close();
+    harness = newHarness(RULES);
+    harness.open();
+    send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
+    watermark(Long.MAX_VALUE);
+    assertTrue(harness.extractOutputValues().isEmpty(), "no rule loaded yet: nothing is evaluated");
+    publish(Map.of("cart.yaml", RULES.get("cart.yaml")));
+    assertTrue(harness.extractOutputValues().isEmpty(), "one of two rules loaded: still held");
+    publish(RULES); // welcome.yaml is the second update; cart.yaml comes again unchanged
+    assertEquals(
+        List.of("Welcome"),
+        harness.extractOutputValues().stream().map(SendCommand::getBody).toList());
+  }
+
+  @Test
+  void aShorterDelayReArmsPendingFiresAndTheNewVersionDecides() throws Exception {
+    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
+    watermark(millis("2026-01-05T10:30:00Z"));
+    publish(
+        "cart.yaml",
+        RULES
+            .get("cart.yaml")
+            .replace("version: 1", "version: 2")
+            .replace("delay: 2h", "delay: 1h"),
+        2);
+    watermark(millis("2026-01-05T11:00:00Z"));
+    List<SendCommand> out = harness.extractOutputValues();
+    assertEquals(1, out.size());
+    assertEquals(millis("2026-01-05T11:00:00Z"), out.get(0).getFireTime().toEpochMilli());
+    assertEquals(2, out.get(0).getRuleVersion());
+  }
+
+  @Test
+  void disablingARuleCancelsItsPendingFiresAndTimers() throws Exception {
+    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
+    watermark(millis("2026-01-05T10:30:00Z"));
+    assertEquals(2, harness.numEventTimeTimers(), "the 12:00 fire and a dedup sweep");
+    publish(
+        "cart.yaml", RULES.get("cart.yaml").replace("version: 1", "version: 2\nenabled: false"), 2);
+    assertEquals(1, harness.numEventTimeTimers(), "only the dedup sweep is left");
+    watermark(Long.MAX_VALUE);
+    assertTrue(harness.extractOutputValues().isEmpty());
+  }
+
+  @Test
+  void anInvalidRecordIsRejectedAndThePreviousVersionStays() throws Exception {
+    String broken =
+        RULES.get("cart.yaml").replace("version: 1", "version: 2").replace("in_app", "pigeon");
+    harness.processElement2(
+        new StreamRecord<>(
+            RuleUpdate.newBuilder()
+                .setRuleId("cart-2h")
+                .setPartition(0)
+                .setOffset(2)
+                .setRecord(
+                    io.beckon.schema.RuleRecord.newBuilder()
+                        .setRuleId("cart-2h")
+                        .setVersion(2)
+                        .setEnabled(true)
+                        .setFile("cart.yaml")
+                        .setYaml(broken)
+                        .setPublishedAt(java.time.Instant.EPOCH)
+                        .build())
+                .build()));
+    var rejections = harness.getSideOutput(StateNames.RULE_REJECTIONS);
+    assertEquals(1, rejections.size());
+    var rejection = rejections.peek().getValue();
+    assertEquals("cart-2h", rejection.getRuleId());
+    assertEquals(1, rejection.getVersionInForce());
+    assertTrue(rejection.getReason().contains("'pigeon' is not one of"), rejection.getReason());
+    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
+    watermark(Long.MAX_VALUE);
+    assertEquals(1, harness.extractOutputValues().get(0).getRuleVersion());
+  }
+
+  @Test
+  void aTombstoneForAnUnknownRuleIsHarmless() throws Exception {
+    harness.processElement2(
+        new StreamRecord<>(
+            RuleUpdate.newBuilder().setRuleId("nobody").setPartition(0).setOffset(9).build()));
+    assertTrue(harness.getSideOutput(StateNames.RULE_REJECTIONS) == null);
+    send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
+    watermark(Long.MAX_VALUE);
+    assertEquals(1, harness.extractOutputValues().size());
+  }
+
+  @Test
   void duplicatesHaveNoEffect() throws Exception {
     send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
     send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
     send(event("a", "u1", "app_opened", "2026-01-05T12:00:00Z", null));
-    harness.processWatermark(Long.MAX_VALUE);
+    watermark(Long.MAX_VALUE);
     assertEquals(1, harness.extractOutputValues().size());
     assertTrue(
         harness.getSideOutput(StateNames.SUPPRESSIONS) == null

@@ -1,0 +1,103 @@
+package io.beckon.jobs.functions;
+
+import io.beckon.engine.core.UserEngine;
+import io.beckon.engine.rules.Problem;
+import io.beckon.engine.rules.Rule;
+import io.beckon.engine.rules.RuleParser;
+import io.beckon.engine.rules.RuleSet;
+import io.beckon.engine.rules.RulesValidator;
+import io.beckon.schema.RuleRecord;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The rules a job instance applies, built from rule records. Checks each incoming record as the
+ * marketers' validator would, so a record that bypassed the validator cannot replace a good version
+ * with a broken one.
+ */
+final class RulesInForce {
+  private final Map<String, Rule> rules = new HashMap<>();
+  private final Map<String, RuleRecord> records = new HashMap<>();
+  private UserEngine engine = new UserEngine(new RuleSet(List.of()));
+
+  /** The outcome of offering a record: the change to apply, nothing to do, or a rejection. */
+  record Change(Rule before, Rule after, String rejection, boolean noop) {}
+
+  UserEngine engine() {
+    return engine;
+  }
+
+  Rule rule(String id) {
+    return rules.get(id);
+  }
+
+  int size() {
+    return rules.size();
+  }
+
+  /** Restores a record from broadcast state (it was accepted before). */
+  void restore(RuleRecord record) {
+    rules.put(record.getRuleId(), RuleParser.parse(record.getYaml()));
+    records.put(record.getRuleId(), record);
+    rebuild();
+  }
+
+  /** Checks a record (null: tombstone) for {@code ruleId} and, when acceptable, takes it in. */
+  Change offer(String ruleId, RuleRecord record) {
+    Rule before = rules.get(ruleId);
+    if (record == null) {
+      if (before == null) {
+        return new Change(null, null, null, true); // a tombstone for an unknown rule is harmless
+      }
+      rules.remove(ruleId);
+      records.remove(ruleId);
+      rebuild();
+      return new Change(before, null, null, false);
+    }
+    RuleRecord current = records.get(ruleId);
+    if (current != null && current.getYaml().equals(record.getYaml())) {
+      return new Change(before, before, null, true); // redelivered, e.g. after a restore
+    }
+    String problem = problemWith(ruleId, record, current);
+    if (problem != null) {
+      return new Change(before, before, problem, false);
+    }
+    Rule after = RuleParser.parse(record.getYaml());
+    rules.put(ruleId, after);
+    records.put(ruleId, record);
+    rebuild();
+    return new Change(before, after, null, false);
+  }
+
+  private static String problemWith(String ruleId, RuleRecord record, RuleRecord current) {
+    List<Problem> problems = RulesValidator.validateRule(record.getFile(), record.getYaml());
+    List<String> errors =
+        problems.stream().filter(Problem::isError).map(Problem::toString).toList();
+    if (!errors.isEmpty()) {
+      return String.join("; ", errors);
+    }
+    Rule parsed = RuleParser.parse(record.getYaml());
+    if (!parsed.id().equals(ruleId)) {
+      return "the record's key '" + ruleId + "' does not match the rule id '" + parsed.id() + "'";
+    }
+    if (parsed.version() != record.getVersion()) {
+      return "the record says version "
+          + record.getVersion()
+          + " but the rule text says "
+          + parsed.version();
+    }
+    if (current != null && parsed.version() <= current.getVersion()) {
+      return "version "
+          + parsed.version()
+          + " is not newer than version "
+          + current.getVersion()
+          + " in force";
+    }
+    return null;
+  }
+
+  private void rebuild() {
+    engine = new UserEngine(new RuleSet(List.copyOf(rules.values())));
+  }
+}

@@ -1,0 +1,76 @@
+package io.beckon.jobs.kafka;
+
+import io.beckon.schema.RuleRecord;
+import io.beckon.schema.internal.RuleUpdate;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.flink.api.common.serialization.DeserializationSchema;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
+import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.util.Collector;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/**
+ * Decodes the compacted {@code rules} topic: key = rule id, value = {@link RuleRecord} in the wire
+ * format, null value = tombstone. A record that cannot be decoded still reaches the engine, with
+ * the reason, so it is rejected visibly rather than dropped.
+ */
+public class RuleUpdateDecoder implements KafkaRecordDeserializationSchema<RuleUpdate> {
+  private static final long serialVersionUID = 1L;
+
+  private final String registryUrl;
+  private final HashMap<String, String> registryProperties;
+  private transient SchemaRegistryClient registry;
+  private transient Map<Integer, Schema> writerSchemas;
+
+  public RuleUpdateDecoder(String registryUrl, Map<String, String> registryProperties) {
+    this.registryUrl = registryUrl;
+    this.registryProperties = new HashMap<>(registryProperties);
+  }
+
+  @Override
+  public void open(DeserializationSchema.InitializationContext context) {
+    registry = RegistryClients.create(registryUrl, registryProperties);
+    writerSchemas = new HashMap<>();
+  }
+
+  @Override
+  public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RuleUpdate> out)
+      throws java.io.IOException {
+    RuleUpdate.Builder update =
+        RuleUpdate.newBuilder()
+            .setRuleId(record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8))
+            .setPartition(record.partition())
+            .setOffset(record.offset());
+    if (record.key() == null) {
+      update.setError("a rule record needs the rule id as its key");
+    } else if (record.value() != null) {
+      try {
+        int id = WireFormat.schemaId(record.value());
+        Schema writer = writerSchemas.get(id);
+        if (writer == null) {
+          writer = new Schema.Parser().parse(registry.getSchemaById(id).canonicalString());
+          writerSchemas.put(id, writer);
+        }
+        update.setRecord(WireFormat.decode(record.value(), writer, RuleRecord.class));
+      } catch (WireFormat.MalformedRecordException e) {
+        update.setError(e.getMessage());
+      } catch (
+          org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client
+                  .rest.exceptions.RestClientException
+              e) {
+        update.setError("cannot resolve the record's schema: " + e.getMessage());
+      }
+    }
+    out.collect(update.build());
+  }
+
+  @Override
+  public TypeInformation<RuleUpdate> getProducedType() {
+    return new AvroTypeInfo<>(RuleUpdate.class);
+  }
+}
