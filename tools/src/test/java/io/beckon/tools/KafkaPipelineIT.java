@@ -9,6 +9,8 @@ import io.beckon.jobs.kafka.DeadLetterSerializer;
 import io.beckon.jobs.kafka.RegistryClients;
 import io.beckon.jobs.kafka.WireFormat;
 import io.beckon.schema.Event;
+import io.beckon.schema.RuleRecord;
+import io.beckon.schema.RuleRejection;
 import io.beckon.schema.SendCommand;
 import io.beckon.tools.demo.BrokenRecords;
 import io.beckon.tools.embedded.EmbeddedKafka;
@@ -414,6 +416,240 @@ class KafkaPipelineIT {
         out.add(WireFormat.decode(r.value(), writer, SendCommand.class));
       }
     }
+  }
+
+  static final String CART_V1 =
+      "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: in_app, body: cart}\n";
+  static final String PROMO_V1 =
+      "id: promo\nversion: 1\ntrigger: {kind: event, event: promo, delay: 1h}\nmessage: {channel: in_app, body: promo}\n";
+  static final String PING_V1 =
+      "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: pong}\n";
+
+  /**
+   * Rules change while the job runs: a shorter delay re-arms pending fires, a disabled rule's
+   * pending fire never comes, a deleted rule stops firing, and an invalid record written straight
+   * to the topic is rejected while the version before it stays in force.
+   */
+  @Test
+  void ruleChangesTakeEffectWhileTriggersArePending() throws Exception {
+    JobConfig config = isolatedJob("h", 2, Map.of());
+    publish(
+        Map.of("cart.yaml", CART_V1, "promo.yaml", PROMO_V1, "ping.yaml", PING_V1),
+        "h-rules",
+        "h-rules-policies");
+    StreamExecutionEnvironment env = environment();
+    EngagementJob.attach(env, config);
+    JobClient job = env.executeAsync("beckon-hot-reload-it");
+    try (KafkaProducer<byte[], byte[]> producer = producer();
+        KafkaConsumer<byte[], byte[]> commandsReader = committedReader("h-send-commands")) {
+      int id =
+          RegistryClients.create(registry.url(), Map.of())
+              .register("h-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      produceTo(
+          producer,
+          "h-events",
+          id,
+          "c1",
+          "u-1",
+          "cart_item_added",
+          "2026-03-01T10:00:00Z",
+          "{\"sku\":\"A\"}");
+      produceTo(
+          producer,
+          "h-events",
+          id,
+          "c2",
+          "u-2",
+          "cart_item_added",
+          "2026-03-01T10:00:00Z",
+          "{\"sku\":\"B\"}");
+      produceTo(producer, "h-events", id, "p3", "u-3", "promo", "2026-03-01T10:00:00Z", null);
+      produceTo(producer, "h-events", id, "g4", "u-4", "ping", "2026-03-01T10:05:00Z", null);
+      clock(producer, "h-events", id, 2, "2026-03-01T10:30:00Z");
+      List<SendCommand> commands = new ArrayList<>();
+      pollUntil(commandsReader, commands, 1, Duration.ofSeconds(60));
+      assertEquals(
+          "u-4 ping v1", describe(commands.get(0)), "the ping rule works before it is deleted");
+
+      // The marketer's next commit: cart delay 2h -> 1h, promo disabled, ping deleted.
+      publish(
+          Map.of(
+              "cart.yaml",
+                  CART_V1.replace("version: 1", "version: 2").replace("delay: 2h", "delay: 1h"),
+              "promo.yaml", PROMO_V1.replace("version: 1", "version: 2\nenabled: false")),
+          "h-rules",
+          "h-rules-policies");
+      // Someone bypasses the validator: version 3 of cart with a channel that does not exist.
+      String broken = CART_V1.replace("version: 1", "version: 3").replace("in_app", "pigeon");
+      int ruleSchema =
+          RegistryClients.create(registry.url(), Map.of())
+              .register("h-rules-value", new AvroSchema(RuleRecord.getClassSchema().toString()));
+      producer.send(
+          new ProducerRecord<>(
+              "h-rules",
+              bytes("cart"),
+              WireFormat.encode(
+                  ruleSchema,
+                  RuleRecord.newBuilder()
+                      .setRuleId("cart")
+                      .setVersion(3)
+                      .setEnabled(true)
+                      .setFile("cart.yaml")
+                      .setYaml(broken)
+                      .setPublishedAt(Instant.now())
+                      .build())));
+      producer.flush();
+      List<RuleRejection> rejections =
+          readRejections("h-rules-rejected", 1, Duration.ofSeconds(60));
+      assertEquals("cart", rejections.get(0).getRuleId());
+      assertEquals(3, rejections.get(0).getVersion());
+      assertEquals(2, rejections.get(0).getVersionInForce());
+      assertTrue(
+          rejections.get(0).getReason().contains("'pigeon' is not one of"),
+          rejections.get(0).getReason());
+
+      produceTo(
+          producer,
+          "h-events",
+          id,
+          "c5",
+          "u-5",
+          "cart_item_added",
+          "2026-03-01T11:30:00Z",
+          "{\"sku\":\"C\"}");
+      produceTo(producer, "h-events", id, "g6", "u-6", "ping", "2026-03-01T11:40:00Z", null);
+      clock(producer, "h-events", id, 2, "2026-03-01T14:00:00Z");
+      pollUntil(commandsReader, commands, 4, Duration.ofSeconds(60));
+      pollUntil(
+          commandsReader, commands, Integer.MAX_VALUE, Duration.ofSeconds(3)); // anything extra?
+      List<String> got = new ArrayList<>();
+      commands.forEach(c -> got.add(describe(c) + " @" + c.getFireTime()));
+      got.sort(null);
+      assertEquals(
+          List.of(
+              "u-1 cart v2 @2026-03-01T11:00:00Z",
+              "u-2 cart v2 @2026-03-01T11:00:00Z",
+              "u-4 ping v1 @2026-03-01T10:05:00Z",
+              "u-5 cart v2 @2026-03-01T12:30:00Z"),
+          got);
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  /**
+   * Events already waiting when the job starts are applied only once the rules published before the
+   * start are loaded: every one of them is evaluated against the ping rule.
+   */
+  @Test
+  void eventsWaitingAtStartAreEvaluatedOnlyWithTheRulesLoaded() throws Exception {
+    JobConfig config = isolatedJob("w", 2, Map.of());
+    int id =
+        RegistryClients.create(registry.url(), Map.of())
+            .register("w-events-value", new AvroSchema(Event.getClassSchema().toString()));
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (int u = 0; u < 30; u++) {
+        produceTo(
+            producer, "w-events", id, "g" + u, "u-" + u, "ping", "2026-03-01T10:00:00Z", null);
+      }
+      clock(producer, "w-events", id, 2, "2026-03-01T11:00:00Z");
+    }
+    // Many rules ahead of the one that matters, so loading takes a while: without the hold, the
+    // waiting events would be evaluated (and fire nothing) long before the ping rule arrives.
+    int ruleSchema =
+        RegistryClients.create(registry.url(), Map.of())
+            .register("w-rules-value", new AvroSchema(RuleRecord.getClassSchema().toString()));
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      for (int i = 0; i < 3000; i++) {
+        String filler =
+            PING_V1
+                .replace("id: ping", "id: filler-" + i)
+                .replace("event: ping", "event: other-" + i);
+        producer.send(
+            new ProducerRecord<>(
+                "w-rules",
+                bytes("filler-" + i),
+                WireFormat.encode(
+                    ruleSchema,
+                    io.beckon.jobs.rules.RuleUpdates.record(
+                        "filler-" + i + ".yaml", filler, Instant.EPOCH))));
+      }
+      producer.send(
+          new ProducerRecord<>(
+              "w-rules",
+              bytes("ping"),
+              WireFormat.encode(
+                  ruleSchema,
+                  io.beckon.jobs.rules.RuleUpdates.record("ping.yaml", PING_V1, Instant.EPOCH))));
+    }
+    StreamExecutionEnvironment env = environment();
+    EngagementJob.attach(env, config);
+    JobClient job = env.executeAsync("beckon-rules-first-it");
+    try (KafkaConsumer<byte[], byte[]> commandsReader = committedReader("w-send-commands")) {
+      List<SendCommand> commands = new ArrayList<>();
+      pollUntil(commandsReader, commands, 30, Duration.ofSeconds(60));
+      pollUntil(commandsReader, commands, Integer.MAX_VALUE, Duration.ofSeconds(2));
+      assertEquals(30, commands.size(), "every waiting event met the rules");
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  private static String describe(SendCommand c) {
+    return c.getUserId() + " " + c.getRuleId() + " v" + c.getRuleVersion();
+  }
+
+  private static void produceTo(
+      KafkaProducer<byte[], byte[]> producer,
+      String topic,
+      int schemaId,
+      String id,
+      String user,
+      String type,
+      String time,
+      String props) {
+    producer.send(
+        new ProducerRecord<>(
+            topic, bytes(user), WireFormat.encode(schemaId, event(id, user, type, time, props))));
+  }
+
+  /** One event per partition at {@code time}: moves the watermark on every partition. */
+  private static void clock(
+      KafkaProducer<byte[], byte[]> producer,
+      String topic,
+      int schemaId,
+      int partitions,
+      String time) {
+    for (int p = 0; p < partitions; p++) {
+      producer.send(
+          new ProducerRecord<>(
+              topic,
+              p,
+              bytes("clock-" + p),
+              WireFormat.encode(
+                  schemaId,
+                  event("clock-" + time + "-" + p, "clock-" + p, "heartbeat", time, null))));
+    }
+    producer.flush();
+  }
+
+  private static List<RuleRejection> readRejections(String topic, int count, Duration timeout)
+      throws Exception {
+    List<RuleRejection> out = new ArrayList<>();
+    SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader(topic)) {
+      long deadline = System.currentTimeMillis() + timeout.toMillis();
+      while (out.size() < count && System.currentTimeMillis() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          Schema writer =
+              new Schema.Parser()
+                  .parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
+          out.add(WireFormat.decode(r.value(), writer, RuleRejection.class));
+        }
+      }
+    }
+    assertTrue(out.size() >= count, "timed out waiting for " + count + " rule rejection(s)");
+    return out;
   }
 
   /**
