@@ -58,10 +58,9 @@ else
   echo "beckon: starting without saved state"
 fi
 
-# Rules are read and validated here, on the client, and travel inside the job graph.
+# Rules come from the compacted rules topic; the job holds events until it has read them.
 # shellcheck disable=SC2086 # BECKON_JOB_ARGS is a list of words on purpose
 exec flink run -d -m "$rest" "${restore[@]}" "$jar" \
   --bootstrap.servers kafka:9092 \
   --schema.registry.url http://registry:8080/apis/ccompat/v7 \
-  --rules.dir /rules \
   ${BECKON_JOB_ARGS:-}

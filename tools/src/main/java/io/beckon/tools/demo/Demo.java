@@ -414,6 +414,8 @@ public final class Demo {
   static final class CommandPrinter implements java.util.function.Consumer<String> {
     private final String mode;
     private final AtomicLong seen = new AtomicLong();
+    private final java.util.Set<String> rulesSeen =
+        java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     CommandPrinter(String mode) {
       this.mode = mode;
@@ -422,7 +424,12 @@ public final class Demo {
     @Override
     public void accept(String json) {
       long n = seen.incrementAndGet();
-      boolean print = mode.equals("all") || (mode.equals("sample") && (n <= 10 || n % 250 == 0));
+      var view = io.beckon.engine.json.Json.parseObject(json);
+      // The first command of every rule version is always shown: a rule change is visible.
+      boolean firstOfVersion = rulesSeen.add(view.get("rule_id") + " v" + view.get("rule_version"));
+      boolean print =
+          mode.equals("all")
+              || (mode.equals("sample") && (n <= 10 || n % 250 == 0 || firstOfVersion));
       if (print) {
         synchronized (System.out) {
           System.out.print(System.console() != null ? "\r\033[K" : "");
@@ -433,7 +440,9 @@ public final class Demo {
 
     void finish() {
       if (mode.equals("sample") && seen.get() > 10) {
-        say("(printed the first 10 send commands and every 250th; --show all prints each)");
+        say(
+            "(printed the first 10 send commands, the first of each rule version and every 250th;"
+                + " --show all prints each)");
       }
     }
   }
