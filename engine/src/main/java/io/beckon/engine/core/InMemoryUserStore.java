@@ -12,6 +12,8 @@ public final class InMemoryUserStore implements UserStore {
   private CartState cart;
   private TriggerState triggers;
   private final Map<String, Object> attributes = new HashMap<>();
+  private final Map<String, Long> attributeTimes = new HashMap<>();
+  private Erasure erasure;
   private final Map<String, Long> seen = new HashMap<>();
 
   @Override
@@ -50,12 +52,28 @@ public final class InMemoryUserStore implements UserStore {
   }
 
   @Override
-  public void attribute(String name, Object value) {
+  public void attribute(String name, Object value, long time) {
     if (value == null) {
       attributes.remove(name);
     } else {
       attributes.put(name, value);
     }
+    attributeTimes.put(name, time);
+  }
+
+  @Override
+  public Long attributeTime(String name) {
+    return attributeTimes.get(name);
+  }
+
+  @Override
+  public Erasure erasure() {
+    return erasure;
+  }
+
+  @Override
+  public void erasure(Erasure erasure) {
+    this.erasure = erasure;
   }
 
   @Override
@@ -79,15 +97,19 @@ public final class InMemoryUserStore implements UserStore {
     cart = null;
     triggers = null;
     attributes.clear();
+    attributeTimes.clear();
     seen.clear();
   }
 
-  /** Whether nothing at all is stored (for tests of erasure and cleanup). */
+  /**
+   * Whether nothing is stored but (possibly) the erasure marker: for tests of erasure and cleanup.
+   */
   public boolean isEmpty() {
     return profile == null
         && cart == null
         && triggers == null
         && attributes.isEmpty()
+        && attributeTimes.isEmpty()
         && seen.isEmpty();
   }
 

@@ -44,12 +44,11 @@ public final class UserEngine {
    * effect and the trigger effects, in that order. Returns false for a duplicate (no effect).
    */
   public boolean apply(UserEvent e, UserStore store) {
-    if (isDuplicate(e, store)) {
+    if (isDuplicate(e, store) || belongsToErasedLife(e, store)) {
       return false;
     }
     if (e.type().equals(USER_ERASED)) {
-      // Erasure forgets everything, the dedup memory included: the user's next life starts empty.
-      store.clear();
+      erase(e, store);
       return true;
     }
     store.rememberEvent(e.eventId(), e.time());
@@ -65,15 +64,34 @@ public final class UserEngine {
 
   /**
    * Applies an event later than the disorder bound: it updates attributes, consent and tokens, but
-   * never starts, cancels or fires a trigger. Returns false for a duplicate.
+   * never starts, cancels or fires a trigger. A late erasure still erases. Returns false for a
+   * duplicate or an event of a life that was erased.
    */
   public boolean applyLate(UserEvent e, UserStore store) {
-    if (isDuplicate(e, store) || e.type().equals(USER_ERASED)) {
+    if (isDuplicate(e, store) || belongsToErasedLife(e, store)) {
       return false;
+    }
+    if (e.type().equals(USER_ERASED)) {
+      erase(e, store);
+      return true;
     }
     store.rememberEvent(e.eventId(), e.time());
     ProfileUpdater.applyLate(e, store);
     return true;
+  }
+
+  /**
+   * Erasure forgets everything, the dedup memory included: the user's next life starts empty. Only
+   * the erasure's own position in time is kept, so that late events of the old life stay erased.
+   */
+  private static void erase(UserEvent e, UserStore store) {
+    store.clear();
+    store.erasure(new UserStore.Erasure(e.time(), e.eventId()));
+  }
+
+  private static boolean belongsToErasedLife(UserEvent e, UserStore store) {
+    UserStore.Erasure erasure = store.erasure();
+    return erasure != null && erasure.isAfter(e.time(), e.eventId());
   }
 
   private static boolean isDuplicate(UserEvent e, UserStore store) {
@@ -165,7 +183,37 @@ public final class UserEngine {
             });
   }
 
-  /** The distinct instants at which this user has fires pending (the timers the host needs). */
+  /**
+   * Every instant at which this user needs a wake-up: pending fires, and the moments reentry or
+   * fence-cooldown history stops mattering (so it is pruned then, not kept until the next fire).
+   */
+  public TreeSet<Long> wakeUps(TriggerState state) {
+    TreeSet<Long> times = dueTimes(state);
+    if (state == null) {
+      return times;
+    }
+    state
+        .getLastFire()
+        .forEach(
+            (ruleId, at) -> {
+              Rule rule = rules.get(ruleId);
+              if (rule != null && !rule.reentry().once() && rule.reentry().cooldown() > 0) {
+                times.add(at + rule.reentry().cooldown());
+              }
+            });
+    state
+        .getFenceLastFire()
+        .forEach(
+            (key, at) -> {
+              Rule rule = rules.get(key.substring(0, key.indexOf('/')));
+              if (rule != null && rule.trigger() instanceof Trigger.GeofenceEntered g) {
+                times.add(at + g.cooldown());
+              }
+            });
+    return times;
+  }
+
+  /** The distinct instants at which this user has fires pending. */
   public static TreeSet<Long> dueTimes(TriggerState state) {
     TreeSet<Long> times = new TreeSet<>();
     if (state != null) {
@@ -264,9 +312,12 @@ public final class UserEngine {
       } else {
         // Outside is the same as "no previous fix", so nothing is stored for it.
         state.getFenceInside().remove(key);
-        state
-            .getPending()
-            .removeIf(f -> f.getRuleId().equals(rule.id()) && fence.id().equals(f.getFenceId()));
+        if (g.dwell() > 0) {
+          // Only a dwell can be interrupted; an entry without dwell fires at its own fix.
+          state
+              .getPending()
+              .removeIf(f -> f.getRuleId().equals(rule.id()) && fence.id().equals(f.getFenceId()));
+        }
       }
     }
     store.triggers(isEmpty(state) ? null : state);

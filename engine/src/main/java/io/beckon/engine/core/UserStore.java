@@ -26,8 +26,29 @@ public interface UserStore {
   /** A custom attribute in the value model, or null. */
   Object attribute(String name);
 
-  /** Sets a custom attribute; null deletes it. */
-  void attribute(String name, Object value);
+  /**
+   * Sets a custom attribute as of event time {@code time}; null deletes it. The time is kept (a
+   * deletion included) so that a late, older write cannot undo a newer one.
+   */
+  void attribute(String name, Object value, long time);
+
+  /** Event time of the last write of an attribute (a deletion included), or null. */
+  Long attributeTime(String name);
+
+  /**
+   * The last erasure: its event time and event id, or null. Kept by {@link #clear()}: it is what
+   * stops late events from before the erasure bringing the user's data back.
+   */
+  Erasure erasure();
+
+  void erasure(Erasure erasure);
+
+  /** When a user was erased: events sorting before it belong to the erased life. */
+  record Erasure(long time, String eventId) {
+    public boolean isAfter(long otherTime, String otherEventId) {
+      return time > otherTime || (time == otherTime && eventId.compareTo(otherEventId) > 0);
+    }
+  }
 
   /** The event time of an accepted event with this id still remembered, or null. */
   Long seenEvent(String eventId);
@@ -37,6 +58,6 @@ public interface UserStore {
   /** Forgets event ids accepted strictly before {@code time}. */
   void forgetEventsBefore(long time);
 
-  /** Deletes everything about the user. */
+  /** Deletes everything about the user but the erasure marker. */
   void clear();
 }

@@ -35,7 +35,7 @@ public final class UserTimeline {
   public void runUntil(long until, FireListener out) {
     while (true) {
       Long next = pending.isEmpty() ? null : pending.firstKey();
-      var due = UserEngine.dueTimes(store.triggers());
+      var due = engine.wakeUps(store.triggers());
       if (!due.isEmpty() && (next == null || due.first() < next)) {
         next = due.first();
       }

@@ -33,7 +33,7 @@ public final class ProfileUpdater {
         p.setSessionCount(p.getSessionCount() + 1);
         for (String field : APP_FIELDS) {
           if (e.properties().get(field) != null) {
-            store.attribute(field, e.properties().get(field));
+            store.attribute(field, e.properties().get(field), e.time());
           }
         }
       }
@@ -52,41 +52,56 @@ public final class ProfileUpdater {
         p.setLastLat(((Number) e.properties().get("lat")).doubleValue());
         p.setLastLon(((Number) e.properties().get("lon")).doubleValue());
       }
-      default -> applyReachability(e, store, p);
+      default -> applyReachability(e, store, p, false);
     }
     store.profile(p);
   }
 
   /**
-   * The effect of a late event: attributes, consent and tokens only (contract section 2). A late
-   * event never creates the profile's activity counters.
+   * The effect of a late event (contract section 2): it updates attributes, consent and tokens, in
+   * event-time order (a late older value never replaces a newer one), and counts in {@code
+   * event_count} and {@code last_seen_at}; it changes no activity, cart or purchase counter.
    */
   public static void applyLate(UserEvent e, UserStore store) {
-    if (!e.type().equals(ATTRIBUTES_SET)
-        && !e.type().equals(CHANNEL_CONSENT_CHANGED)
-        && !e.type().equals(PUSH_TOKEN_REGISTERED)) {
-      return;
-    }
     ProfileState p = store.profile();
     if (p == null) {
       p = newProfile(e.time());
     }
-    applyReachability(e, store, p);
+    p.setFirstSeenAt(Math.min(p.getFirstSeenAt(), e.time()));
+    p.setLastSeenAt(Math.max(p.getLastSeenAt(), e.time()));
+    p.getEventCounts().merge(e.type(), 1L, Long::sum);
+    applyReachability(e, store, p, true);
     store.profile(p);
   }
 
-  private static void applyReachability(UserEvent e, UserStore store, ProfileState p) {
+  private static void applyReachability(
+      UserEvent e, UserStore store, ProfileState p, boolean late) {
     switch (e.type()) {
       case ATTRIBUTES_SET -> {
         if (e.properties().get("attributes") instanceof Map<?, ?> attributes) {
-          attributes.forEach((name, value) -> store.attribute(String.valueOf(name), value));
+          attributes.forEach(
+              (name, value) -> {
+                Long newest = store.attributeTime(String.valueOf(name));
+                if (!late || newest == null || e.time() >= newest) {
+                  store.attribute(String.valueOf(name), value, e.time());
+                }
+              });
         }
       }
-      case PUSH_TOKEN_REGISTERED -> p.setPushToken((String) e.properties().get("token"));
+      case PUSH_TOKEN_REGISTERED -> {
+        if (!late || p.getPushTokenAt() == null || e.time() >= p.getPushTokenAt()) {
+          p.setPushToken((String) e.properties().get("token"));
+          p.setPushTokenAt(e.time());
+        }
+      }
       case CHANNEL_CONSENT_CHANGED -> {
         if (e.properties().get("channel") instanceof String channel
             && e.properties().get("granted") instanceof Boolean granted) {
-          p.getConsent().put(channel, granted);
+          Long newest = p.getConsentAt().get(channel);
+          if (!late || newest == null || e.time() >= newest) {
+            p.getConsent().put(channel, granted);
+            p.getConsentAt().put(channel, e.time());
+          }
         }
       }
       default -> {}
@@ -99,6 +114,7 @@ public final class ProfileUpdater {
         .setLastSeenAt(time)
         .setEventCounts(new HashMap<>())
         .setConsent(new HashMap<>())
+        .setConsentAt(new HashMap<>())
         .build();
   }
 

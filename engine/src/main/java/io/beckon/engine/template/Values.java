@@ -55,21 +55,12 @@ final class Values {
     return v != null && !Boolean.FALSE.equals(v);
   }
 
-  /** When the {@code default} filter replaces a value: null, false, "", empty list or map. */
+  /**
+   * When the {@code default} filter replaces a value: null, false and the empty string (contract
+   * section 6; Shopify Liquid also replaces empty lists, Beckon does not).
+   */
   static boolean isDefaultable(Object v) {
-    if (v == null || Boolean.FALSE.equals(v)) {
-      return true;
-    }
-    if (v instanceof String s) {
-      return s.isEmpty();
-    }
-    if (v instanceof Collection<?> c) {
-      return c.isEmpty();
-    }
-    if (v instanceof Map<?, ?> m) {
-      return m.isEmpty();
-    }
-    return false;
+    return v == null || Boolean.FALSE.equals(v) || "".equals(v);
   }
 
   /**

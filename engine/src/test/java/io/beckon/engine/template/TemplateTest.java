@@ -66,8 +66,9 @@ class TemplateTest {
     }
 
     @Test
-    void emptyListUsesDefault() throws Exception {
-      assertEquals("none", render("{{ items | default: 'none' }}", "items", List.of()));
+    void emptyListKeepsItsValueAsTheContractSays() throws Exception {
+      // Contract section 6: default applies to nil, false and empty strings only.
+      assertEquals("", render("{{ items | default: 'none' }}", "items", List.of()));
     }
 
     @Test

@@ -22,6 +22,7 @@ final class FlinkUserStore implements UserStore {
   private final ValueState<TriggerState> triggerState;
   private final MapState<String, String> attributes;
   private final MapState<String, Long> seen;
+  private final ValueState<String> erasure;
 
   private final Part<ProfileState> profile = new Part<>();
   private final Part<CartState> cart = new Part<>();
@@ -45,12 +46,14 @@ final class FlinkUserStore implements UserStore {
       ValueState<CartState> cartState,
       ValueState<TriggerState> triggerState,
       MapState<String, String> attributes,
-      MapState<String, Long> seen) {
+      MapState<String, Long> seen,
+      ValueState<String> erasure) {
     this.profileState = profileState;
     this.cartState = cartState;
     this.triggerState = triggerState;
     this.attributes = attributes;
     this.seen = seen;
+    this.erasure = erasure;
   }
 
   private static <T> T load(Part<T> part, ValueState<T> state) {
@@ -111,26 +114,61 @@ final class FlinkUserStore implements UserStore {
     set(triggers, value);
   }
 
-  @Override
-  public Object attribute(String name) {
+  /** An attribute entry is the JSON array [event time, value]; a deletion keeps [time, null]. */
+  private Object[] attributeEntry(String name) {
     try {
       String json = attributes.get(name);
-      return json == null ? null : Json.parse(json);
+      if (json == null) {
+        return null;
+      }
+      java.util.List<?> entry = (java.util.List<?>) Json.parse(json);
+      return new Object[] {((Number) entry.get(0)).longValue(), entry.get(1)};
     } catch (Exception e) {
       throw new IllegalStateException("cannot read attribute " + name, e);
     }
   }
 
   @Override
-  public void attribute(String name, Object value) {
+  public Object attribute(String name) {
+    Object[] entry = attributeEntry(name);
+    return entry == null ? null : entry[1];
+  }
+
+  @Override
+  public Long attributeTime(String name) {
+    Object[] entry = attributeEntry(name);
+    return entry == null ? null : (Long) entry[0];
+  }
+
+  @Override
+  public void attribute(String name, Object value, long time) {
     try {
-      if (value == null) {
-        attributes.remove(name);
-      } else {
-        attributes.put(name, Json.write(value));
-      }
+      attributes.put(name, Json.write(java.util.Arrays.asList(time, value)));
     } catch (Exception e) {
       throw new IllegalStateException("cannot write attribute " + name, e);
+    }
+  }
+
+  @Override
+  public Erasure erasure() {
+    try {
+      String marker = erasure.value();
+      if (marker == null) {
+        return null;
+      }
+      int split = marker.indexOf(' ');
+      return new Erasure(Long.parseLong(marker.substring(0, split)), marker.substring(split + 1));
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read erasure marker", e);
+    }
+  }
+
+  @Override
+  public void erasure(Erasure marker) {
+    try {
+      erasure.update(marker.time() + " " + marker.eventId());
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot write erasure marker", e);
     }
   }
 

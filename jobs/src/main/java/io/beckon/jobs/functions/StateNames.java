@@ -41,6 +41,14 @@ public final class StateNames {
     return new MapStateDescriptor<>("attributes", Types.STRING, Types.STRING);
   }
 
+  /**
+   * "time event_id" of the user's last erasure: kept when everything else is deleted, so late
+   * events of the erased life cannot bring data back. No personal data but the key itself.
+   */
+  public static ValueStateDescriptor<String> erasure() {
+    return new ValueStateDescriptor<>("erasure", Types.STRING);
+  }
+
   /** event_id -> event time of accepted events of the last 24 h, for deduplication. */
   public static MapStateDescriptor<String, Long> seenEvents() {
     return new MapStateDescriptor<>("seen-events", Types.STRING, Types.LONG);

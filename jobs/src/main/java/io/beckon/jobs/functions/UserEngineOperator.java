@@ -105,7 +105,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
             keyed.getState(StateNames.cart()),
             triggerState,
             keyed.getMapState(StateNames.attributes()),
-            keyed.getMapState(StateNames.seenEvents()));
+            keyed.getMapState(StateNames.seenEvents()),
+            keyed.getState(StateNames.erasure()));
     buffer = keyed.getMapState(StateNames.buffer());
     rules = new RulesInForce();
     for (Map.Entry<String, RuleRecord> e : rulesState.entries()) {
@@ -134,12 +135,15 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     Event event = element.getValue();
     long time = event.getTime().toEpochMilli();
     if (time <= timers.currentWatermark()) {
-      // Too late to take part in time-based triggers: only attributes, consent and tokens change.
+      // Too late to take part in time-based triggers: only attributes, consent and tokens change
+      // (and a late erasure still erases, which cancels pending fires).
       late.inc();
       output.collect(StateNames.LATE_EVENTS, new StreamRecord<>(event, time));
+      TreeSet<Long> dueBefore = rules.engine().wakeUps(store.triggers());
       if (rules.engine().applyLate(AvroEvents.fromAvro(event), store)) {
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(time));
       }
+      syncTimers(timers.currentWatermark(), dueBefore, rules.engine().wakeUps(store.triggers()));
       store.flush();
       return;
     }
@@ -171,7 +175,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
     long time = timer.getTimestamp();
     UserEngine engine = rules.engine();
-    TreeSet<Long> dueBefore = UserEngine.dueTimes(store.triggers());
+    TreeSet<Long> dueBefore = engine.wakeUps(store.triggers());
     List<Event> atInstant = buffer.get(time);
     if (atInstant != null) {
       buffer.remove(time);
@@ -197,7 +201,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     if (time % DEDUP_SWEEP_GRID == 0) {
       UserEngine.expireDedup(time, store);
     }
-    syncTimers(time, dueBefore, UserEngine.dueTimes(store.triggers()));
+    syncTimers(time, dueBefore, engine.wakeUps(store.triggers()));
     store.flush();
   }
 
@@ -288,14 +292,14 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
           if (before == null) {
             return;
           }
-          TreeSet<Long> dueBefore = UserEngine.dueTimes(before);
+          TreeSet<Long> dueBefore = rules.engine().wakeUps(before);
           TriggerState after = RuleChanges.apply(before, change.before(), change.after());
           if (after == null) {
             state.clear();
           } else {
             state.update(after);
           }
-          syncTimers(Long.MIN_VALUE, dueBefore, UserEngine.dueTimes(after));
+          syncTimers(Long.MIN_VALUE, dueBefore, rules.engine().wakeUps(after));
         });
   }
 

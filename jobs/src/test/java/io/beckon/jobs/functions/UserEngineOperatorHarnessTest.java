@@ -194,7 +194,9 @@ class UserEngineOperatorHarnessTest {
     send(event("x", "u1", "user_erased", "2026-01-05T11:00:00Z", null));
     watermark(millis("2026-01-05T11:00:00Z"));
     assertEquals(
-        0, harness.numKeyedStateEntries(), "erasure deletes every state entry of the user");
+        1,
+        harness.numKeyedStateEntries(),
+        "erasure deletes every state entry of the user but the erasure marker");
     watermark(Long.MAX_VALUE);
     assertEquals(0, harness.numEventTimeTimers());
     assertTrue(harness.extractOutputValues().isEmpty(), "nothing is sent for an erased user");
@@ -311,6 +313,38 @@ class UserEngineOperatorHarnessTest {
     send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
     watermark(Long.MAX_VALUE);
     assertEquals(1, harness.extractOutputValues().size());
+  }
+
+  @Test
+  void aLateErasureCancelsPendingFires() throws Exception {
+    send(event("t", "u1", "push_token_registered", "2026-01-05T09:00:00Z", "{\"token\":\"tok\"}"));
+    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
+    watermark(millis("2026-01-05T10:30:00Z"));
+    send(event("x", "u1", "user_erased", "2026-01-05T10:20:00Z", null));
+    assertEquals(1, harness.numKeyedStateEntries(), "only the erasure marker");
+    watermark(Long.MAX_VALUE);
+    assertTrue(harness.extractOutputValues().isEmpty(), "no send for the erased user");
+    assertEquals(0, harness.numEventTimeTimers());
+  }
+
+  @Test
+  void reentryHistoryIsForgottenWhenItsCooldownEnds() throws Exception {
+    harness.close();
+    Map<String, String> rules =
+        Map.of(
+            "ping.yaml",
+            "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nreentry: {cooldown: 1d}\n"
+                + "message: {channel: in_app, body: pong}\n");
+    harness = newHarness(rules);
+    harness.open();
+    publish(rules);
+    send(event("p", "u1", "ping", "2026-01-05T10:00:00Z", null));
+    watermark(millis("2026-01-05T10:00:00Z"));
+    assertEquals(3, harness.numKeyedStateEntries(), "profile, dedup entry and the reentry history");
+    watermark(millis("2026-01-06T12:00:00Z"));
+    assertEquals(
+        1, harness.numKeyedStateEntries(), "history and dedup memory expired: only the profile");
+    assertEquals(0, harness.numEventTimeTimers());
   }
 
   @Test
