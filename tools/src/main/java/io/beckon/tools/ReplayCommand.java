@@ -88,9 +88,14 @@ public final class ReplayCommand {
 
   /** A local cluster in this JVM with the same state backend as production. */
   static StreamExecutionEnvironment localEnvironment(int parallelism) {
+    return StreamExecutionEnvironment.createLocalEnvironment(parallelism, localConfiguration());
+  }
+
+  /** The settings every local run shares: RocksDB as in production, Kryo forbidden. */
+  public static Configuration localConfiguration() {
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
     conf.set(PipelineOptions.GENERIC_TYPES, false);
-    return StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
+    return conf;
   }
 }

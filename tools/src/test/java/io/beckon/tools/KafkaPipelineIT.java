@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.avro.Schema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -406,14 +405,12 @@ class KafkaPipelineIT {
   private static void pollUntil(
       KafkaConsumer<byte[], byte[]> consumer, List<SendCommand> out, int count, Duration timeout)
       throws Exception {
-    SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
+    var schemas =
+        new io.beckon.jobs.kafka.WriterSchemas(RegistryClients.create(registry.url(), Map.of()));
     long deadline = System.currentTimeMillis() + timeout.toMillis();
     while (out.size() < count && System.currentTimeMillis() < deadline) {
       for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-        Schema writer =
-            new Schema.Parser()
-                .parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
-        out.add(WireFormat.decode(r.value(), writer, SendCommand.class));
+        out.add(schemas.decode(r.value(), SendCommand.class));
       }
     }
   }
@@ -636,15 +633,13 @@ class KafkaPipelineIT {
   private static List<RuleRejection> readRejections(String topic, int count, Duration timeout)
       throws Exception {
     List<RuleRejection> out = new ArrayList<>();
-    SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
+    var schemas =
+        new io.beckon.jobs.kafka.WriterSchemas(RegistryClients.create(registry.url(), Map.of()));
     try (KafkaConsumer<byte[], byte[]> consumer = committedReader(topic)) {
       long deadline = System.currentTimeMillis() + timeout.toMillis();
       while (out.size() < count && System.currentTimeMillis() < deadline) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          Schema writer =
-              new Schema.Parser()
-                  .parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
-          out.add(WireFormat.decode(r.value(), writer, RuleRejection.class));
+          out.add(schemas.decode(r.value(), RuleRejection.class));
         }
       }
     }
@@ -806,7 +801,8 @@ class KafkaPipelineIT {
     p.setProperty("group.id", "it-reader-" + commandTopic);
     p.setProperty("isolation.level", "read_committed");
     p.setProperty("auto.offset.reset", "earliest");
-    SchemaRegistryClient client = RegistryClients.create(registry.url(), Map.of());
+    var schemas =
+        new io.beckon.jobs.kafka.WriterSchemas(RegistryClients.create(registry.url(), Map.of()));
     try (KafkaConsumer<byte[], byte[]> consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
       consumer.subscribe(List.of(commandTopic, deadLetterTopic));
@@ -815,10 +811,7 @@ class KafkaPipelineIT {
       while (System.currentTimeMillis() < Math.min(deadline, settleUntil)) {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
           if (r.topic().equals(commandTopic)) {
-            Schema writer =
-                new Schema.Parser()
-                    .parse(client.getSchemaById(WireFormat.schemaId(r.value())).canonicalString());
-            commands.add(WireFormat.decode(r.value(), writer, SendCommand.class));
+            commands.add(schemas.decode(r.value(), SendCommand.class));
           } else {
             deadLetters.add(
                 new String(

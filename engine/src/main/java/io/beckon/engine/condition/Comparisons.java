@@ -99,7 +99,10 @@ public final class Comparisons {
     return NOT_COMPARABLE;
   }
 
-  private static int compareCodePoints(String x, String y) {
+  /**
+   * Unicode code point order (String.compareTo orders UTF-16 units, which differs above U+FFFF).
+   */
+  public static int compareCodePoints(String x, String y) {
     int i = 0;
     int j = 0;
     while (i < x.length() && j < y.length()) {

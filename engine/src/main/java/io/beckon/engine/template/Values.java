@@ -187,20 +187,7 @@ final class Values {
   }
 
   static int compareCodePoints(String a, String b) {
-    int i = 0;
-    int j = 0;
-    while (i < a.length() && j < b.length()) {
-      int ca = a.codePointAt(i);
-      int cb = b.codePointAt(j);
-      if (ca != cb) {
-        return Integer.compare(ca, cb);
-      }
-      i += Character.charCount(ca);
-      j += Character.charCount(cb);
-    }
-    boolean aLeft = i < a.length();
-    boolean bLeft = j < b.length();
-    return aLeft == bLeft ? 0 : (aLeft ? 1 : -1);
+    return io.beckon.engine.condition.Comparisons.compareCodePoints(a, b);
   }
 
   /** Liquid {@code contains}: substring for strings, membership for lists, key for maps. */

@@ -18,8 +18,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
-import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.Collector;
@@ -36,8 +34,7 @@ public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> 
 
   private final String registryUrl;
   private final HashMap<String, String> registryProperties;
-  private transient SchemaRegistryClient registry;
-  private transient Map<Integer, Schema> writerSchemas;
+  private transient WriterSchemas writerSchemas;
 
   public EventDecoder(String registryUrl, Map<String, String> registryProperties) {
     this.registryUrl = registryUrl;
@@ -46,8 +43,7 @@ public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> 
 
   @Override
   public void open(DeserializationSchema.InitializationContext context) {
-    registry = RegistryClients.create(registryUrl, registryProperties);
-    writerSchemas = new HashMap<>();
+    writerSchemas = new WriterSchemas(RegistryClients.create(registryUrl, registryProperties));
   }
 
   @Override
@@ -61,8 +57,7 @@ public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> 
   }
 
   private io.beckon.schema.Event decode(byte[] value) throws java.io.IOException {
-    int schemaId = WireFormat.schemaId(value);
-    GenericRecord generic = WireFormat.decode(value, writerSchema(schemaId));
+    GenericRecord generic = WireFormat.decode(value, writerSchemas.of(value));
     Map<String, Object> view = new LinkedHashMap<>();
     for (Schema.Field field : generic.getSchema().getFields()) {
       view.put(field.name(), toValue(generic.get(field.name())));
@@ -81,24 +76,6 @@ public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> 
       throw new WireFormat.MalformedRecordException(result.error());
     }
     return AvroEvents.toAvro(result.event());
-  }
-
-  private Schema writerSchema(int id) throws java.io.IOException {
-    Schema schema = writerSchemas.get(id);
-    if (schema == null) {
-      try {
-        schema = new Schema.Parser().parse(registry.getSchemaById(id).canonicalString());
-      } catch (RestClientException e) {
-        if (e.getStatus() == 404) {
-          throw new WireFormat.MalformedRecordException(
-              "unknown schema id " + id + " (not in the registry)");
-        }
-        throw new java.io.IOException(
-            "schema registry error for id " + id + ": " + e.getMessage(), e);
-      }
-      writerSchemas.put(id, schema);
-    }
-    return schema;
   }
 
   private static long eventTime(Object time) {

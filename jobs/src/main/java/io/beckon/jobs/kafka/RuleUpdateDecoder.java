@@ -5,10 +5,8 @@ import io.beckon.schema.internal.RuleUpdate;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import org.apache.avro.Schema;
 import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.Collector;
@@ -24,8 +22,7 @@ public class RuleUpdateDecoder implements KafkaRecordDeserializationSchema<RuleU
 
   private final String registryUrl;
   private final HashMap<String, String> registryProperties;
-  private transient SchemaRegistryClient registry;
-  private transient Map<Integer, Schema> writerSchemas;
+  private transient WriterSchemas writerSchemas;
 
   public RuleUpdateDecoder(String registryUrl, Map<String, String> registryProperties) {
     this.registryUrl = registryUrl;
@@ -34,8 +31,7 @@ public class RuleUpdateDecoder implements KafkaRecordDeserializationSchema<RuleU
 
   @Override
   public void open(DeserializationSchema.InitializationContext context) {
-    registry = RegistryClients.create(registryUrl, registryProperties);
-    writerSchemas = new HashMap<>();
+    writerSchemas = new WriterSchemas(RegistryClients.create(registryUrl, registryProperties));
   }
 
   @Override
@@ -50,20 +46,9 @@ public class RuleUpdateDecoder implements KafkaRecordDeserializationSchema<RuleU
       update.setError("a rule record needs the rule id as its key");
     } else if (record.value() != null) {
       try {
-        int id = WireFormat.schemaId(record.value());
-        Schema writer = writerSchemas.get(id);
-        if (writer == null) {
-          writer = new Schema.Parser().parse(registry.getSchemaById(id).canonicalString());
-          writerSchemas.put(id, writer);
-        }
-        update.setRecord(WireFormat.decode(record.value(), writer, RuleRecord.class));
+        update.setRecord(writerSchemas.decode(record.value(), RuleRecord.class));
       } catch (WireFormat.MalformedRecordException e) {
         update.setError(e.getMessage());
-      } catch (
-          org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client
-                  .rest.exceptions.RestClientException
-              e) {
-        update.setError("cannot resolve the record's schema: " + e.getMessage());
       }
     }
     out.collect(update.build());

@@ -25,8 +25,6 @@ import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schema
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
@@ -155,12 +153,11 @@ public final class Demo {
   }
 
   private static StreamExecutionEnvironment localCluster(Path work) {
-    Configuration conf = new Configuration();
-    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    // Exactly-once sinks commit on checkpoints: every 2 s, incremental, in the work folder.
+    Configuration conf = io.beckon.tools.ReplayCommand.localConfiguration();
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
     conf.set(
         CheckpointingOptions.CHECKPOINTS_DIRECTORY, work.resolve("checkpoints").toUri().toString());
-    conf.set(PipelineOptions.GENERIC_TYPES, false);
     conf.setString("execution.checkpointing.interval", "2s");
     return StreamExecutionEnvironment.createLocalEnvironment(2, conf);
   }

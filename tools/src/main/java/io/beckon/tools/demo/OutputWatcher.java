@@ -3,20 +3,17 @@ package io.beckon.tools.demo;
 import io.beckon.engine.core.JsonViews;
 import io.beckon.jobs.kafka.DeadLetterSerializer;
 import io.beckon.jobs.kafka.RegistryClients;
-import io.beckon.jobs.kafka.WireFormat;
+import io.beckon.jobs.kafka.WriterSchemas;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
-import org.apache.avro.Schema;
-import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -36,8 +33,7 @@ final class OutputWatcher implements AutoCloseable {
   final AtomicLong lastOutputAt = new AtomicLong(System.currentTimeMillis());
 
   private final KafkaConsumer<byte[], byte[]> consumer;
-  private final SchemaRegistryClient registry;
-  private final Map<Integer, Schema> schemas = new HashMap<>();
+  private final WriterSchemas schemas;
   private final Map<String, String> topics;
   private final Consumer<String> commandPrinter;
   private final Thread thread;
@@ -59,7 +55,7 @@ final class OutputWatcher implements AutoCloseable {
     p.setProperty("enable.auto.commit", "false");
     this.consumer =
         new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-    this.registry = RegistryClients.create(registryUrl, Map.of());
+    this.schemas = new WriterSchemas(RegistryClients.create(registryUrl, Map.of()));
     this.topics = topics;
     this.commandPrinter = commandPrinter;
     this.thread = new Thread(this::loop, "beckon-demo-output-watcher");
@@ -87,14 +83,14 @@ final class OutputWatcher implements AutoCloseable {
 
   private void handle(ConsumerRecord<byte[], byte[]> r) throws Exception {
     if (r.topic().equals(topics.get("sends"))) {
-      SendCommand c = WireFormat.decode(r.value(), schema(r.value()), SendCommand.class);
+      SendCommand c = schemas.decode(r.value(), SendCommand.class);
       sends.incrementAndGet();
       synchronized (this) {
         sendsByRule.merge(c.getRuleId() + " v" + c.getRuleVersion(), 1L, Long::sum);
       }
       commandPrinter.accept(JsonViews.of(c));
     } else if (r.topic().equals(topics.get("suppressions"))) {
-      Suppression s = WireFormat.decode(r.value(), schema(r.value()), Suppression.class);
+      Suppression s = schemas.decode(r.value(), Suppression.class);
       suppressions.incrementAndGet();
       synchronized (this) {
         suppressionsByReason.merge(s.getRuleId() + ": " + s.getReason(), 1L, Long::sum);
@@ -109,16 +105,6 @@ final class OutputWatcher implements AutoCloseable {
     } else {
       late.incrementAndGet();
     }
-  }
-
-  private Schema schema(byte[] value) throws Exception {
-    int id = WireFormat.schemaId(value);
-    Schema schema = schemas.get(id);
-    if (schema == null) {
-      schema = new Schema.Parser().parse(registry.getSchemaById(id).canonicalString());
-      schemas.put(id, schema);
-    }
-    return schema;
   }
 
   @Override
