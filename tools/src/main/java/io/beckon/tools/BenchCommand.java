@@ -60,6 +60,15 @@ public final class BenchCommand {
         outputs[1]);
     System.out.println("  sends per rule: " + SENDS_PER_RULE);
     System.out.println("  suppressions per rule: " + SUPPRESSIONS_PER_RULE);
+    System.out.printf(
+        Locale.ROOT,
+        "  long-lived state after the run (profile, cart, triggers, attributes; serialized as the"
+            + " job stores it): %,d bytes for %,d users, %,d bytes per user on average, %,d for"
+            + " the largest%n",
+        lastStateBytes[0],
+        lastStateBytes[2],
+        lastStateBytes[0] / Math.max(1, lastStateBytes[2]),
+        lastStateBytes[1]);
 
     long start = System.nanoTime();
     Replay.Result result =
@@ -74,6 +83,9 @@ public final class BenchCommand {
         result.suppressions().size());
     return 0;
   }
+
+  /** Total bytes, largest user's bytes and users after the last engine-only round. */
+  private static long[] lastStateBytes = new long[3];
 
   private static final Map<String, Long> SENDS_PER_RULE = new java.util.TreeMap<>();
   private static final Map<String, Long> SUPPRESSIONS_PER_RULE = new java.util.TreeMap<>();
@@ -104,6 +116,14 @@ public final class BenchCommand {
           }
         };
     timelines.values().forEach(t -> t.runUntil(Long.MAX_VALUE, count));
+    long total = 0;
+    long max = 0;
+    for (UserTimeline t : timelines.values()) {
+      long bytes = t.store().serializedBytes();
+      total += bytes;
+      max = Math.max(max, bytes);
+    }
+    lastStateBytes = new long[] {total, max, timelines.size()};
     return counts;
   }
 }
