@@ -17,7 +17,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -362,14 +361,5 @@ public final class UserEngine {
 
   private static boolean isEmpty(TriggerState state) {
     return RuleChanges.isEmpty(state);
-  }
-
-  /** Exposed for the host's bookkeeping: the rule fires currently pending. */
-  public static Map<String, Long> pendingByRule(TriggerState state) {
-    Map<String, Long> out = new HashMap<>();
-    if (state != null) {
-      state.getPending().forEach(f -> out.merge(f.getRuleId(), 1L, Long::sum));
-    }
-    return out;
   }
 }

@@ -1,7 +1,6 @@
 package io.beckon.jobs.functions;
 
 import io.beckon.schema.Event;
-import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import io.beckon.schema.state.CartState;
 import io.beckon.schema.state.ProfileState;
@@ -80,7 +79,4 @@ public final class StateNames {
 
   public static final OutputTag<io.beckon.schema.DeadLetter> DEAD_LETTERS =
       new OutputTag<>("events-dlq", new AvroTypeInfo<>(io.beckon.schema.DeadLetter.class));
-
-  /** Unused marker so the main output type is documented next to the side outputs. */
-  static final Class<SendCommand> MAIN_OUTPUT = SendCommand.class;
 }
