@@ -33,6 +33,7 @@ import org.apache.flink.streaming.api.operators.Triggerable;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 
 /**
  * The per-user engine as a two-input operator: user events keyed by user id, and rule updates
@@ -55,8 +56,6 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
 
   /** Dedup memory is swept on an hourly grid rather than with one timer per event. */
   static final long DEDUP_SWEEP_GRID = Durations.HOUR;
-
-  private static final String LOADED = "loaded";
 
   private final HashMap<Integer, Long> rulesToLoad;
 
@@ -112,9 +111,13 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     for (Map.Entry<String, RuleRecord> e : rulesState.entries()) {
       rules.restore(e.getValue());
     }
+    // How far the rules topic was read, per partition, as of the restored checkpoint: after a
+    // failover loading resumes where it stopped; after a resubmission it waits for the new ends.
     rulesSeen = new HashMap<>();
-    // Restored after the rules were loaded once: the rules in force are those of the checkpoint.
-    rulesLoaded = progressState.contains(LOADED) || rulesToLoad.isEmpty();
+    for (Map.Entry<String, Long> e : progressState.entries()) {
+      rulesSeen.put(Integer.parseInt(e.getKey()), e.getValue());
+    }
+    rulesLoaded = allRulesSeen();
     var metrics = getMetricGroup();
     applied = metrics.counter("eventsApplied");
     duplicates = metrics.counter("eventsDuplicate");
@@ -124,8 +127,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     rulesAccepted = metrics.counter("rulesAccepted");
     rulesRejected = metrics.counter("rulesRejected");
     metrics.gauge("rulesInForce", () -> rules.size());
-    // Rule updates carry no event time: that input never holds the events' watermark back.
-    super.processWatermark2(new Watermark(Long.MAX_VALUE));
+    // Rule updates carry no event time: that input is idle for good, so the events' watermark alone
+    // decides (not MAX: an idle events input would then let every pending fire go at once).
+    combinedWatermark.updateStatus(1, true);
   }
 
   // ---- events ----
@@ -169,6 +173,14 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   @Override
   public void processWatermark2(Watermark mark) {
     // Ignored: see open().
+  }
+
+  @Override
+  protected void processWatermarkStatus(WatermarkStatus status, int index) throws Exception {
+    if (index == 1) {
+      return; // the rules input stays idle, see open()
+    }
+    super.processWatermarkStatus(status, index);
   }
 
   @Override
@@ -259,10 +271,21 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     if (update.getError() != null) {
       reject(update.getRuleId(), null, null, update.getError());
     } else {
-      RulesInForce.Change change = rules.offer(update.getRuleId(), update.getRecord());
+      UserEngine engineBefore = rules.engine();
+      RulesInForce.Change change;
+      try {
+        change = rules.offer(update.getRuleId(), update.getRecord());
+      } catch (RuntimeException e) {
+        // A record the checks did not foresee must not crash the job (it would be replayed).
+        change = new RulesInForce.Change(null, null, "cannot read the rule: " + e, false);
+      }
       if (change.rejection() != null) {
         RuleRecord r = update.getRecord();
-        reject(update.getRuleId(), r.getVersion(), r.getFile(), change.rejection());
+        reject(
+            update.getRuleId(),
+            r == null ? null : r.getVersion(),
+            r == null ? null : r.getFile(),
+            change.rejection());
       } else if (!change.noop()) {
         rulesAccepted.inc();
         if (update.getRecord() == null) {
@@ -271,7 +294,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
           rulesState.put(update.getRuleId(), update.getRecord());
         }
         if (change.before() != null) {
-          applyToEveryUser(change);
+          applyToEveryUser(change, engineBefore);
         }
       }
     }
@@ -279,7 +302,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   }
 
   /** Re-schedules or cancels the changed rule's pending fires for every user of this instance. */
-  private void applyToEveryUser(RulesInForce.Change change) throws Exception {
+  private void applyToEveryUser(RulesInForce.Change change, UserEngine engineBefore)
+      throws Exception {
     KeyedStateBackend<String> users = getKeyedStateBackend();
     users.applyToAllKeys(
         VoidNamespace.INSTANCE,
@@ -292,7 +316,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
           if (before == null) {
             return;
           }
-          TreeSet<Long> dueBefore = rules.engine().wakeUps(before);
+          TreeSet<Long> dueBefore = engineBefore.wakeUps(before);
           TriggerState after = RuleChanges.apply(before, change.before(), change.after());
           if (after == null) {
             state.clear();
@@ -328,21 +352,27 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   }
 
   private void trackLoading(int partition, long offset) throws Exception {
-    if (rulesLoaded) {
+    if (rulesSeen.getOrDefault(partition, -1L) < offset) {
+      rulesSeen.put(partition, offset);
+      progressState.put(Integer.toString(partition), offset);
+    }
+    if (rulesLoaded || !allRulesSeen()) {
       return;
     }
-    rulesSeen.merge(partition, offset, Math::max);
-    for (Map.Entry<Integer, Long> e : rulesToLoad.entrySet()) {
-      if (rulesSeen.getOrDefault(e.getKey(), -1L) < e.getValue()) {
-        return;
-      }
-    }
     rulesLoaded = true;
-    progressState.put(LOADED, 1L);
     LOG.info("Rules loaded ({} in force); releasing events", rules.size());
     if (heldWatermark != null) {
       super.processWatermark1(heldWatermark);
       heldWatermark = null;
     }
+  }
+
+  private boolean allRulesSeen() {
+    for (Map.Entry<Integer, Long> e : rulesToLoad.entrySet()) {
+      if (rulesSeen.getOrDefault(e.getKey(), -1L) < e.getValue()) {
+        return false;
+      }
+    }
+    return true;
   }
 }

@@ -348,6 +348,47 @@ class UserEngineOperatorHarnessTest {
   }
 
   @Test
+  void anIdleEventsInputDoesNotReleasePendingFires() throws Exception {
+    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
+    watermark(millis("2026-01-05T10:30:00Z"));
+    harness.processWatermarkStatus1(
+        org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
+    assertTrue(harness.extractOutputValues().isEmpty(), "idle is not the end of time");
+    assertEquals(2, harness.numEventTimeTimers());
+  }
+
+  @Test
+  void loadingResumesWhereItStoppedAfterAFailover() throws Exception {
+    harness.close();
+    RuleUpdate cart = RuleUpdates.fromFiles(Map.of("cart.yaml", RULES.get("cart.yaml"))).get(0);
+    RuleUpdate welcome =
+        RuleUpdates.fromFiles(Map.of("welcome.yaml", RULES.get("welcome.yaml"))).get(0);
+    welcome.setPartition(1);
+    Map<Integer, Long> toLoad = Map.of(0, 0L, 1, 0L);
+    harness =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new UserEngineOperator(toLoad), Event::getUserId, null, Types.STRING);
+    harness.open();
+    harness.processElement2(new StreamRecord<>(cart));
+    var snapshot = harness.snapshot(1L, 1L);
+    harness.close();
+
+    harness =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new UserEngineOperator(toLoad), Event::getUserId, null, Types.STRING);
+    harness.initializeState(snapshot);
+    harness.open();
+    send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
+    watermark(Long.MAX_VALUE);
+    assertTrue(harness.extractOutputValues().isEmpty(), "partition 1 not read yet: held");
+    // The source resumes after the checkpointed offsets: only partition 1's record comes again.
+    harness.processElement2(new StreamRecord<>(welcome));
+    assertEquals(
+        List.of("Welcome"),
+        harness.extractOutputValues().stream().map(SendCommand::getBody).toList());
+  }
+
+  @Test
   void duplicatesHaveNoEffect() throws Exception {
     send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
     send(event("a", "u1", "app_opened", "2026-01-05T10:00:00Z", null));
