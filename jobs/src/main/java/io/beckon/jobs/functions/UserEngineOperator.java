@@ -252,7 +252,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       }
     }
     for (Long t : after) {
-      if (t > now || !before.contains(t)) {
+      if (!before.contains(t)) { // every instant in before already has its timer
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, t);
       }
     }
