@@ -9,16 +9,13 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -29,21 +26,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * original bytes and the reason; nothing is dropped and nothing stops the job. Only an unreachable
  * registry is an error (the job restarts and retries rather than dead-lettering good data).
  */
-public class EventDecoder implements KafkaRecordDeserializationSchema<Ingested> {
+public class EventDecoder extends RegistryDecoder<Ingested> {
   private static final long serialVersionUID = 1L;
 
-  private final String registryUrl;
-  private final HashMap<String, String> registryProperties;
-  private transient WriterSchemas writerSchemas;
-
   public EventDecoder(String registryUrl, Map<String, String> registryProperties) {
-    this.registryUrl = registryUrl;
-    this.registryProperties = new HashMap<>(registryProperties);
-  }
-
-  @Override
-  public void open(DeserializationSchema.InitializationContext context) {
-    writerSchemas = new WriterSchemas(RegistryClients.create(registryUrl, registryProperties));
+    super(registryUrl, registryProperties);
   }
 
   @Override

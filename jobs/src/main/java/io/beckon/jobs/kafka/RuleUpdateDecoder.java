@@ -3,11 +3,8 @@ package io.beckon.jobs.kafka;
 import io.beckon.schema.RuleRecord;
 import io.beckon.schema.internal.RuleUpdate;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
-import org.apache.flink.api.common.serialization.DeserializationSchema;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,21 +14,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
  * format, null value = tombstone. A record that cannot be decoded still reaches the engine, with
  * the reason, so it is rejected visibly rather than dropped.
  */
-public class RuleUpdateDecoder implements KafkaRecordDeserializationSchema<RuleUpdate> {
+public class RuleUpdateDecoder extends RegistryDecoder<RuleUpdate> {
   private static final long serialVersionUID = 1L;
 
-  private final String registryUrl;
-  private final HashMap<String, String> registryProperties;
-  private transient WriterSchemas writerSchemas;
-
   public RuleUpdateDecoder(String registryUrl, Map<String, String> registryProperties) {
-    this.registryUrl = registryUrl;
-    this.registryProperties = new HashMap<>(registryProperties);
-  }
-
-  @Override
-  public void open(DeserializationSchema.InitializationContext context) {
-    writerSchemas = new WriterSchemas(RegistryClients.create(registryUrl, registryProperties));
+    super(registryUrl, registryProperties);
   }
 
   @Override
