@@ -82,19 +82,17 @@ class KafkaPipelineIT {
           message: {channel: in_app, body: "Spring deal: {{ event.campaign | upcase }}"}
           """);
 
+  static LocalInfrastructure infra;
   static Path work;
   static EmbeddedKafka kafka;
   static EmbeddedSchemaRegistry registry;
 
   @BeforeAll
   static void startInfrastructure() throws Exception {
-    work = Files.createTempDirectory("beckon-it-");
-    kafka = EmbeddedKafka.start(work.resolve("kafka"));
-    registry =
-        EmbeddedSchemaRegistry.start(
-            EmbeddedSchemaRegistry.locateRunnerJar(
-                Path.of(System.getProperty("beckon.apicurio.dir", "target/apicurio"))),
-            work.resolve("registry"));
+    infra = LocalInfrastructure.start("beckon-it");
+    work = infra.work;
+    kafka = infra.kafka;
+    registry = infra.registry;
     kafka.createTopic("events", 2);
     kafka.createCompactedTopic("rules", 1);
     kafka.createCompactedTopic("policies", 1);
@@ -106,16 +104,8 @@ class KafkaPipelineIT {
 
   @AfterAll
   static void stopInfrastructure() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-    try (var paths = Files.walk(work)) {
-      paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
+    if (infra != null) {
+      infra.close();
     }
   }
 

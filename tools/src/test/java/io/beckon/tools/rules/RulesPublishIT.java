@@ -8,12 +8,11 @@ import io.beckon.jobs.kafka.RegistryClients;
 import io.beckon.jobs.kafka.WireFormat;
 import io.beckon.schema.PoliciesRecord;
 import io.beckon.schema.RuleRecord;
+import io.beckon.tools.LocalInfrastructure;
 import io.beckon.tools.embedded.EmbeddedKafka;
 import io.beckon.tools.embedded.EmbeddedSchemaRegistry;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,35 +51,25 @@ import org.junit.jupiter.api.Test;
  * the compacted topics, read back with {@code read_committed}, and what never does.
  */
 class RulesPublishIT {
+  static LocalInfrastructure infra;
   static Path work;
   static EmbeddedKafka kafka;
   static EmbeddedSchemaRegistry registry;
 
   @BeforeAll
   static void startInfrastructure() throws Exception {
-    work = Files.createTempDirectory("beckon-publish-it-");
-    kafka = EmbeddedKafka.start(work.resolve("kafka"));
-    registry =
-        EmbeddedSchemaRegistry.start(
-            EmbeddedSchemaRegistry.locateRunnerJar(
-                Path.of(System.getProperty("beckon.apicurio.dir", "target/apicurio"))),
-            work.resolve("registry"));
+    infra = LocalInfrastructure.start("beckon-publish-it");
+    work = infra.work;
+    kafka = infra.kafka;
+    registry = infra.registry;
     kafka.createCompactedTopic("rules", 2);
     kafka.createCompactedTopic("policies", 1);
   }
 
   @AfterAll
   static void stopInfrastructure() {
-    if (registry != null) {
-      registry.close();
-    }
-    if (kafka != null) {
-      kafka.close();
-    }
-    try (var paths = Files.walk(work)) {
-      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    if (infra != null) {
+      infra.close();
     }
   }
 
