@@ -1,5 +1,6 @@
 package io.beckon.jobs;
 
+import io.beckon.engine.event.ReceivedClock;
 import io.beckon.jobs.kafka.AvroRecordSerializer;
 import io.beckon.jobs.kafka.DeadLetterSerializer;
 import io.beckon.jobs.kafka.EventDecoder;
@@ -139,7 +140,11 @@ public final class EngagementJob {
         .setTopics(config.topic("events"))
         .setGroupId(config.get("group.id"))
         .setStartingOffsets(startingOffsets(config.get("starting.offsets")))
-        .setDeserializer(new EventDecoder(config.registryUrl(), config.registryProperties()))
+        .setDeserializer(
+            new EventDecoder(
+                config.registryUrl(),
+                config.registryProperties(),
+                new ReceivedClock(config.maxClockSkew().toMillis())))
         .setProperties(config.kafkaProperties())
         // Offsets for the exactly-once chain live in checkpoints; committing them is for lag
         // monitoring.

@@ -34,6 +34,7 @@ public final class JobConfig implements Serializable {
     d.put("transactional.id.prefix", "beckon-engagement");
     d.put("disorder.bound", "10s");
     d.put("idle.timer.lag", "60s");
+    d.put("max.clock.skew", "1h");
     d.put("starting.offsets", "committed-or-earliest");
     d.put("transaction.timeout", "15m");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
@@ -83,6 +84,7 @@ public final class JobConfig implements Serializable {
     JobConfig config = new JobConfig(values);
     config.disorderBound();
     config.idleTimerLag();
+    config.maxClockSkew();
     return config;
   }
 
@@ -121,6 +123,11 @@ public final class JobConfig implements Serializable {
 
   public Duration idleTimerLag() {
     return duration("idle.timer.lag");
+  }
+
+  /** How far an event's time may be ahead of its Kafka record timestamp and be clamped (§2). */
+  public Duration maxClockSkew() {
+    return duration("max.clock.skew");
   }
 
   /** Extra Kafka client properties given as {@code kafka.<name>}. */

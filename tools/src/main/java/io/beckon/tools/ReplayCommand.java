@@ -1,5 +1,6 @@
 package io.beckon.tools;
 
+import io.beckon.engine.event.ReceivedClock;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.engine.time.Durations;
 import io.beckon.jobs.replay.Replay;
@@ -32,7 +33,14 @@ public final class ReplayCommand {
       options =
           Options.parse(
               args,
-              Set.of("rules", "events", "out", "suppressions", "disorder-bound", "parallelism"),
+              Set.of(
+                  "rules",
+                  "events",
+                  "out",
+                  "suppressions",
+                  "disorder-bound",
+                  "max-clock-skew",
+                  "parallelism"),
               Set.of());
       options.require("rules");
       options.require("events");
@@ -50,7 +58,10 @@ public final class ReplayCommand {
     ReplayInput.Parsed input;
     try (BufferedReader reader =
         Files.newBufferedReader(Path.of(options.require("events")), StandardCharsets.UTF_8)) {
-      input = ReplayInput.read(reader);
+      input =
+          ReplayInput.read(
+              reader,
+              new ReceivedClock(Durations.parseMillis(options.get("max-clock-skew", "1h"))));
     }
     input.rejected().forEach(r -> System.err.println(options.require("events") + ": " + r));
 

@@ -28,4 +28,20 @@ public final class Durations {
       default -> amount * DAY;
     };
   }
+
+  /**
+   * The shortest text {@link #parseMillis} reads back as {@code millis} (whole seconds or more).
+   */
+  public static String format(long millis) {
+    if (millis % DAY == 0 && millis != 0) {
+      return millis / DAY + "d";
+    }
+    if (millis % HOUR == 0 && millis != 0) {
+      return millis / HOUR + "h";
+    }
+    if (millis % MINUTE == 0 && millis != 0) {
+      return millis / MINUTE + "m";
+    }
+    return millis % SECOND == 0 ? millis / SECOND + "s" : millis + "ms";
+  }
 }

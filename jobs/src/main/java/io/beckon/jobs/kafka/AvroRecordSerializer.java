@@ -1,5 +1,7 @@
 package io.beckon.jobs.kafka;
 
+import static io.beckon.jobs.kafka.WireFormat.WRITE_TIME;
+
 import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -61,7 +63,7 @@ public class AvroRecordSerializer<T extends SpecificRecord>
     return new ProducerRecord<>(
         topic,
         null,
-        timestamp,
+        WRITE_TIME,
         keyOf.key(record).getBytes(StandardCharsets.UTF_8),
         WireFormat.encode(schemaId, record));
   }

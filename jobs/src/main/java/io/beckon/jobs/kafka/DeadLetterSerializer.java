@@ -1,5 +1,7 @@
 package io.beckon.jobs.kafka;
 
+import static io.beckon.jobs.kafka.WireFormat.WRITE_TIME;
+
 import io.beckon.schema.DeadLetter;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +33,7 @@ public class DeadLetterSerializer implements KafkaRecordSerializationSchema<Dead
     headers.add("beckon.dlq.partition", utf8(Integer.toString(letter.getPartition())));
     headers.add("beckon.dlq.offset", utf8(Long.toString(letter.getOffset())));
     return new ProducerRecord<>(
-        topic, null, timestamp, bytes(letter.getKey()), bytes(letter.getValue()), headers);
+        topic, null, WRITE_TIME, bytes(letter.getKey()), bytes(letter.getValue()), headers);
   }
 
   private static byte[] utf8(String s) {

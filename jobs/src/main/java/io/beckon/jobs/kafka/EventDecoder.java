@@ -2,6 +2,8 @@ package io.beckon.jobs.kafka;
 
 import io.beckon.engine.event.AvroEvents;
 import io.beckon.engine.event.EventValidator;
+import io.beckon.engine.event.ReceivedClock;
+import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.json.Json;
 import io.beckon.schema.DeadLetter;
 import io.beckon.schema.internal.Ingested;
@@ -19,6 +21,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.record.TimestampType;
 
 /**
  * Decodes the {@code events} topic: wire format, writer schema looked up by id in the registry,
@@ -29,21 +32,36 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public class EventDecoder extends RegistryDecoder<Ingested> {
   private static final long serialVersionUID = 1L;
 
-  public EventDecoder(String registryUrl, Map<String, String> registryProperties) {
+  private final ReceivedClock clock;
+
+  public EventDecoder(
+      String registryUrl, Map<String, String> registryProperties, ReceivedClock clock) {
     super(registryUrl, registryProperties);
+    this.clock = clock;
   }
 
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out)
       throws java.io.IOException {
     try {
-      out.collect(Ingested.newBuilder().setEvent(decode(record.value())).build());
+      ReceivedClock.Verdict verdict = clock.judge(decode(record.value()), receivedAt(record));
+      if (!verdict.ok()) {
+        throw new WireFormat.MalformedRecordException(verdict.error());
+      }
+      out.collect(Ingested.newBuilder().setEvent(AvroEvents.toAvro(verdict.event())).build());
     } catch (WireFormat.MalformedRecordException e) {
       out.collect(Ingested.newBuilder().setDeadLetter(deadLetter(record, e.getMessage())).build());
     }
   }
 
-  private io.beckon.schema.Event decode(byte[] value) throws java.io.IOException {
+  /** R of §2: the record's Kafka timestamp (CreateTime or LogAppendTime), if it has one. */
+  private static Long receivedAt(ConsumerRecord<byte[], byte[]> record) {
+    return record.timestampType() == TimestampType.NO_TIMESTAMP_TYPE || record.timestamp() < 0
+        ? null
+        : record.timestamp();
+  }
+
+  private UserEvent decode(byte[] value) throws java.io.IOException {
     GenericRecord generic = WireFormat.decode(value, writerSchemas.of(value));
     Map<String, Object> view = new LinkedHashMap<>();
     for (Schema.Field field : generic.getSchema().getFields()) {
@@ -62,7 +80,7 @@ public class EventDecoder extends RegistryDecoder<Ingested> {
     if (!result.ok()) {
       throw new WireFormat.MalformedRecordException(result.error());
     }
-    return AvroEvents.toAvro(result.event());
+    return result.event();
   }
 
   private static long eventTime(Object time) {

@@ -17,6 +17,13 @@ public final class WireFormat {
   public static final byte MAGIC = 0;
   public static final int HEADER_SIZE = 5;
 
+  /**
+   * The Kafka timestamp of every record Beckon writes: none given, so the producer stamps the
+   * wall-clock time of the write (contract §4). An event time there would be refused by brokers
+   * when it lies in the future, and would let time-based retention delete fresh output.
+   */
+  public static final Long WRITE_TIME = null;
+
   private WireFormat() {}
 
   /** Frames a record under a registered schema id. */
