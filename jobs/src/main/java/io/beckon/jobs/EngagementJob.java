@@ -1,6 +1,7 @@
 package io.beckon.jobs;
 
 import io.beckon.engine.event.ReceivedClock;
+import io.beckon.jobs.functions.EngineSettings;
 import io.beckon.jobs.kafka.AvroRecordSerializer;
 import io.beckon.jobs.kafka.DeadLetterSerializer;
 import io.beckon.jobs.kafka.EventDecoder;
@@ -64,7 +65,11 @@ public final class EngagementJob {
             .name("Kafka rules");
     EngagementPipeline.Decoded decoded = EngagementPipeline.split(ingested);
     EngagementPipeline.Outputs outputs =
-        EngagementPipeline.build(decoded.events(), rules, rulesToLoad);
+        EngagementPipeline.build(
+            decoded.events(),
+            rules,
+            rulesToLoad,
+            new EngineSettings(config.idleTimerLag(), EngineSettings.FaultInjector.NONE));
 
     outputs
         .sendCommands()
@@ -113,6 +118,7 @@ public final class EngagementJob {
         .name("Kafka rules-rejected");
     decoded
         .deadLetters()
+        .union(outputs.quarantined())
         .sinkTo(sink(config, "dlq", new DeadLetterSerializer(config.topic("dead-letters"))))
         .uid("sink-events-dlq")
         .name("Kafka events-dlq");

@@ -1,5 +1,6 @@
 package io.beckon.jobs;
 
+import io.beckon.jobs.functions.EngineSettings;
 import io.beckon.jobs.functions.StateNames;
 import io.beckon.jobs.functions.UserEngineOperator;
 import io.beckon.schema.DeadLetter;
@@ -29,7 +30,8 @@ public final class EngagementPipeline {
       DataStream<SendCommand> sendCommands,
       DataStream<Suppression> suppressions,
       DataStream<Event> lateEvents,
-      DataStream<RuleRejection> ruleRejections) {}
+      DataStream<RuleRejection> ruleRejections,
+      DataStream<DeadLetter> quarantined) {}
 
   /** Decoded input split into valid events and dead letters. */
   public record Decoded(DataStream<Event> events, DataStream<DeadLetter> deadLetters) {}
@@ -45,6 +47,17 @@ public final class EngagementPipeline {
       DataStream<Event> events,
       DataStream<RuleUpdate> ruleUpdates,
       Map<Integer, Long> rulesToLoad) {
+    return build(events, ruleUpdates, rulesToLoad, EngineSettings.DEFAULTS);
+  }
+
+  /**
+   * @param settings the engine's settings from the job configuration
+   */
+  public static Outputs build(
+      DataStream<Event> events,
+      DataStream<RuleUpdate> ruleUpdates,
+      Map<Integer, Long> rulesToLoad,
+      EngineSettings settings) {
     SingleOutputStreamOperator<SendCommand> sends =
         events
             .keyBy(Event::getUserId)
@@ -52,13 +65,14 @@ public final class EngagementPipeline {
             .transform(
                 "User engine (profile, triggers, fires)",
                 new AvroTypeInfo<>(SendCommand.class),
-                new UserEngineOperator(rulesToLoad))
+                new UserEngineOperator(rulesToLoad, settings))
             .uid("user-engine");
     return new Outputs(
         sends,
         sends.getSideOutput(StateNames.SUPPRESSIONS),
         sends.getSideOutput(StateNames.LATE_EVENTS),
-        sends.getSideOutput(StateNames.RULE_REJECTIONS));
+        sends.getSideOutput(StateNames.RULE_REJECTIONS),
+        sends.getSideOutput(StateNames.DEAD_LETTERS));
   }
 
   /** Separates dead letters from events; the Kafka source decodes into {@link Ingested}. */

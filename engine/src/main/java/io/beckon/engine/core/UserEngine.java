@@ -104,6 +104,19 @@ public final class UserEngine {
   }
 
   /** Takes every fire due at or before {@code now}: priority, rule id, creation order. */
+  /**
+   * Drops the fires due at or before {@code now} without taking them: for fires whose evaluation
+   * failed, so they are not retried forever.
+   */
+  public static void dropDue(long now, UserStore store) {
+    TriggerState state = store.triggers();
+    if (state == null) {
+      return;
+    }
+    state.getPending().removeIf(fire -> fire.getDueTime() <= now);
+    store.triggers(isEmpty(state) ? null : state);
+  }
+
   public void fireDue(String userId, long now, UserStore store, FireListener out) {
     TriggerState state = store.triggers();
     if (state == null) {

@@ -6,15 +6,18 @@ import io.beckon.schema.state.CartState;
 import io.beckon.schema.state.ProfileState;
 import io.beckon.schema.state.TriggerState;
 import java.util.ArrayList;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 
 /**
- * The engine's {@link UserStore} over Flink keyed state for the current key. The three value parts
- * are read at most once per callback and written back by {@link #flush()} only when the engine
- * changed them, so an event costs one RocksDB write per part it touched.
+ * The engine's {@link UserStore} over Flink keyed state for the current key. Every change is held
+ * in this object until {@link #flush()} writes it back, or {@link #discard()} forgets it: one input
+ * (an event, a timer) either takes effect completely or not at all, which is what lets the operator
+ * quarantine an input whose handling throws and leave the user's state as it was. The value parts
+ * are read at most once per input and written only when the engine changed them, so an event costs
+ * one RocksDB write per part it touched.
  */
 final class FlinkUserStore implements UserStore {
   private final ValueState<ProfileState> profileState;
@@ -27,6 +30,15 @@ final class FlinkUserStore implements UserStore {
   private final Part<ProfileState> profile = new Part<>();
   private final Part<CartState> cart = new Part<>();
   private final Part<TriggerState> triggers = new Part<>();
+  private final Part<String> erasureMarker = new Part<>();
+
+  /** Map entries written since the last flush; a null value deletes the entry. */
+  private final Map<String, String> attributeWrites = new HashMap<>();
+
+  private final Map<String, Long> seenWrites = new HashMap<>();
+
+  /** Whether {@link #clear()} was called since the last flush: the backend reads as empty. */
+  private boolean cleared;
 
   /** One cached value part: loaded lazily, dirty when set. */
   private static final class Part<T> {
@@ -117,7 +129,12 @@ final class FlinkUserStore implements UserStore {
   /** An attribute entry is the JSON array [event time, value]; a deletion keeps [time, null]. */
   private Object[] attributeEntry(String name) {
     try {
-      String json = attributes.get(name);
+      String json;
+      if (attributeWrites.containsKey(name)) {
+        json = attributeWrites.get(name);
+      } else {
+        json = cleared ? null : attributes.get(name);
+      }
       if (json == null) {
         return null;
       }
@@ -142,40 +159,31 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public void attribute(String name, Object value, long time) {
-    try {
-      attributes.put(name, Json.write(java.util.Arrays.asList(time, value)));
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot write attribute " + name, e);
-    }
+    attributeWrites.put(name, Json.write(java.util.Arrays.asList(time, value)));
   }
 
   @Override
   public Erasure erasure() {
-    try {
-      String marker = erasure.value();
-      if (marker == null) {
-        return null;
-      }
-      int split = marker.indexOf(' ');
-      return new Erasure(Long.parseLong(marker.substring(0, split)), marker.substring(split + 1));
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read erasure marker", e);
+    String marker = load(erasureMarker, erasure);
+    if (marker == null) {
+      return null;
     }
+    int split = marker.indexOf(' ');
+    return new Erasure(Long.parseLong(marker.substring(0, split)), marker.substring(split + 1));
   }
 
   @Override
   public void erasure(Erasure marker) {
-    try {
-      erasure.update(marker.time() + " " + marker.eventId());
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot write erasure marker", e);
-    }
+    set(erasureMarker, marker.time() + " " + marker.eventId());
   }
 
   @Override
   public Long seenEvent(String eventId) {
+    if (seenWrites.containsKey(eventId)) {
+      return seenWrites.get(eventId);
+    }
     try {
-      return seen.get(eventId);
+      return cleared ? null : seen.get(eventId);
     } catch (Exception e) {
       throw new IllegalStateException("cannot read dedup state", e);
     }
@@ -183,25 +191,20 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public void rememberEvent(String eventId, long time) {
-    try {
-      seen.put(eventId, time);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot write dedup state", e);
-    }
+    seenWrites.put(eventId, time);
   }
 
   @Override
   public void forgetEventsBefore(long time) {
     try {
-      List<String> expired = new ArrayList<>();
-      for (Map.Entry<String, Long> e : seen.entries()) {
-        if (e.getValue() < time) {
-          expired.add(e.getKey());
+      if (!cleared) {
+        for (Map.Entry<String, Long> e : seen.entries()) {
+          if (e.getValue() < time && !seenWrites.containsKey(e.getKey())) {
+            seenWrites.put(e.getKey(), null);
+          }
         }
       }
-      for (String id : expired) {
-        seen.remove(id);
-      }
+      seenWrites.replaceAll((id, seenAt) -> seenAt != null && seenAt < time ? null : seenAt);
     } catch (Exception e) {
       throw new IllegalStateException("cannot expire dedup state", e);
     }
@@ -223,29 +226,54 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public void clear() {
-    profileState.clear();
-    cartState.clear();
-    triggerState.clear();
-    attributes.clear();
-    seen.clear();
-    profile.reset();
-    cart.reset();
-    triggers.reset();
-    profile.loaded = cart.loaded = triggers.loaded = true;
+    cleared = true;
+    attributeWrites.clear();
+    seenWrites.clear();
+    set(profile, null);
+    set(cart, null);
+    set(triggers, null);
   }
 
-  /** Writes the changed parts back; a part set to null is cleared from the backend. */
+  /** Writes every change since the last flush back to the backend. */
   void flush() {
     try {
+      if (cleared) {
+        attributes.clear();
+        seen.clear();
+      }
       write(profile, profileState);
       write(cart, cartState);
       write(triggers, triggerState);
+      write(erasureMarker, erasure);
+      for (Map.Entry<String, String> e : attributeWrites.entrySet()) {
+        if (e.getValue() == null) {
+          attributes.remove(e.getKey());
+        } else {
+          attributes.put(e.getKey(), e.getValue());
+        }
+      }
+      for (Map.Entry<String, Long> e : seenWrites.entrySet()) {
+        if (e.getValue() == null) {
+          seen.remove(e.getKey());
+        } else {
+          seen.put(e.getKey(), e.getValue());
+        }
+      }
     } catch (Exception e) {
       throw new IllegalStateException("cannot write state", e);
     }
+    discard();
+  }
+
+  /** Forgets every change since the last flush: the backend keeps the state from before. */
+  void discard() {
+    cleared = false;
+    attributeWrites.clear();
+    seenWrites.clear();
     profile.reset();
     cart.reset();
     triggers.reset();
+    erasureMarker.reset();
   }
 
   private static <T> void write(Part<T> part, ValueState<T> state) throws Exception {

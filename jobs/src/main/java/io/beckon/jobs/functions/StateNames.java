@@ -3,8 +3,10 @@ package io.beckon.jobs.functions;
 import io.beckon.schema.Event;
 import io.beckon.schema.Suppression;
 import io.beckon.schema.state.CartState;
+import io.beckon.schema.state.EngineClock;
 import io.beckon.schema.state.ProfileState;
 import io.beckon.schema.state.TriggerState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -67,6 +69,10 @@ public final class StateNames {
   /** Broadcast (operator) state: whether the rules topic was read up to its end once. */
   public static final MapStateDescriptor<String, Long> RULES_PROGRESS =
       new MapStateDescriptor<>("rules-progress", Types.STRING, Types.LONG);
+
+  /** Union (operator) state: the engine's watermark as of the checkpoint, see EngineClock. */
+  public static final ListStateDescriptor<EngineClock> ENGINE_CLOCK =
+      new ListStateDescriptor<>("engine-clock", new AvroTypeInfo<>(EngineClock.class));
 
   public static final OutputTag<io.beckon.schema.RuleRejection> RULE_REJECTIONS =
       new OutputTag<>("rules-rejected", new AvroTypeInfo<>(io.beckon.schema.RuleRejection.class));

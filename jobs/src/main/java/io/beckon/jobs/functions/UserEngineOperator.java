@@ -6,24 +6,30 @@ import io.beckon.engine.core.UserEngine;
 import io.beckon.engine.event.AvroEvents;
 import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.time.Durations;
+import io.beckon.schema.DeadLetter;
 import io.beckon.schema.Event;
 import io.beckon.schema.RuleRecord;
 import io.beckon.schema.RuleRejection;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import io.beckon.schema.internal.RuleUpdate;
+import io.beckon.schema.state.EngineClock;
 import io.beckon.schema.state.TriggerState;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
@@ -57,7 +63,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   /** Dedup memory is swept on an hourly grid rather than with one timer per event. */
   static final long DEDUP_SWEEP_GRID = Durations.HOUR;
 
+  /** Longest reason text of a dead letter for an input that made the engine throw. */
+  static final int MAX_ERROR_TEXT = 900;
+
   private final HashMap<Integer, Long> rulesToLoad;
+  private final EngineSettings settings;
 
   private transient InternalTimerService<VoidNamespace> timers;
   private transient BroadcastState<String, RuleRecord> rulesState;
@@ -76,13 +86,35 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private transient Counter suppressions;
   private transient Counter rulesAccepted;
   private transient Counter rulesRejected;
+  private transient Counter internalErrors;
+
+  /**
+   * The highest watermark processed, restored from the last checkpoint. Why: Flink restarts every
+   * operator's event time at MIN after a restore; without this floor an event that was late before
+   * a failure would be on time after it, and could start or fire time-based triggers in the past.
+   */
+  private transient long floor;
+
+  private transient ListState<EngineClock> clockState;
+
+  /** Wall-clock time of the checkpoint this operator was restored from; null on a fresh start. */
+  private transient Long restoredSavedAt;
+
+  private transient long restoredWatermark;
+
+  private transient boolean eventSinceRestore;
 
   /**
    * @param rulesToLoad rules-topic partition -> offset of its last record when the job was
    *     submitted: events are held until every one has been seen (empty: nothing to wait for)
    */
   public UserEngineOperator(Map<Integer, Long> rulesToLoad) {
+    this(rulesToLoad, EngineSettings.DEFAULTS);
+  }
+
+  public UserEngineOperator(Map<Integer, Long> rulesToLoad, EngineSettings settings) {
     this.rulesToLoad = new HashMap<>(rulesToLoad);
+    this.settings = settings;
   }
 
   @Override
@@ -90,6 +122,30 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     super.initializeState(context);
     rulesState = context.getOperatorStateStore().getBroadcastState(StateNames.RULES);
     progressState = context.getOperatorStateStore().getBroadcastState(StateNames.RULES_PROGRESS);
+    // Union: after rescaling every instance sees every saved clock and takes the lowest, so no
+    // instance judges events late that its predecessor would have taken.
+    clockState = context.getOperatorStateStore().getUnionListState(StateNames.ENGINE_CLOCK);
+    floor = Long.MIN_VALUE;
+    if (context.isRestored()) {
+      for (EngineClock saved : clockState.get()) {
+        if (restoredSavedAt == null || saved.getWatermark() < floor) {
+          floor = saved.getWatermark();
+          restoredSavedAt = saved.getSavedAt();
+        }
+      }
+      restoredWatermark = floor;
+    }
+  }
+
+  @Override
+  public void snapshotState(StateSnapshotContext context) throws Exception {
+    super.snapshotState(context);
+    clockState.update(
+        List.of(
+            EngineClock.newBuilder()
+                .setWatermark(floor)
+                .setSavedAt(getProcessingTimeService().getCurrentProcessingTime())
+                .build()));
   }
 
   @Override
@@ -126,10 +182,49 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     suppressions = metrics.counter("sendSuppressions");
     rulesAccepted = metrics.counter("rulesAccepted");
     rulesRejected = metrics.counter("rulesRejected");
+    internalErrors = metrics.counter("internalErrors");
     metrics.gauge("rulesInForce", () -> rules.size());
+    metrics.gauge("eventTimeWatermark", () -> floor);
     // Rule updates carry no event time: that input is idle for good, so the events' watermark alone
     // decides (not MAX: an idle events input would then let every pending fire go at once).
     combinedWatermark.updateStatus(1, true);
+    if (restoredSavedAt != null && floor > Long.MIN_VALUE) {
+      long check =
+          getProcessingTimeService().getCurrentProcessingTime()
+              + settings.idleTimerLag().toMillis();
+      getProcessingTimeService().registerTimer(check, this::advanceWhileSilentAfterRestore);
+    }
+  }
+
+  /**
+   * After a restore, the sources start with no event time of their own: a silent input would hold
+   * event time at the restored watermark for good, and a trigger that fell due while the job was
+   * down would wait for the next event. So if no event has arrived within {@code idle.timer.lag} of
+   * the restore, event time moves on as for any quiet input, counting the downtime as quiet: to the
+   * restored watermark plus the wall-clock time since it was saved. It keeps moving each second
+   * until the first event arrives; from then on the source's watermarks rule again.
+   */
+  private void advanceWhileSilentAfterRestore(long now) throws Exception {
+    if (eventSinceRestore) {
+      return;
+    }
+    if (rulesLoaded) {
+      processWatermark(new Watermark(restoredWatermark + Math.max(0, now - restoredSavedAt)));
+    }
+    getProcessingTimeService().registerTimer(now + 1000, this::advanceWhileSilentAfterRestore);
+  }
+
+  /**
+   * Event time never goes back: a watermark at or below the floor (the restored one, or one this
+   * operator advanced to while silent) is dropped.
+   */
+  @Override
+  public void processWatermark(Watermark mark) throws Exception {
+    if (mark.getTimestamp() <= floor) {
+      return;
+    }
+    floor = mark.getTimestamp();
+    super.processWatermark(mark);
   }
 
   // ---- events ----
@@ -137,18 +232,14 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   @Override
   public void processElement1(StreamRecord<Event> element) throws Exception {
     Event event = element.getValue();
+    eventSinceRestore = true;
     long time = event.getTime().toEpochMilli();
-    if (time <= timers.currentWatermark()) {
+    if (time <= floor) {
       // Too late to take part in time-based triggers: only attributes, consent and tokens change
       // (and a late erasure still erases, which cancels pending fires).
       late.inc();
       output.collect(StateNames.LATE_EVENTS, new StreamRecord<>(event, time));
-      TreeSet<Long> dueBefore = rules.engine().wakeUps(store.triggers());
-      if (rules.engine().applyLate(AvroEvents.fromAvro(event), store)) {
-        timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(time));
-      }
-      syncTimers(timers.currentWatermark(), dueBefore, rules.engine().wakeUps(store.triggers()));
-      store.flush();
+      applyLate(event);
       return;
     }
     List<Event> atInstant = buffer.get(time);
@@ -159,6 +250,29 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     buffer.put(time, atInstant);
     // Applies the buffered events, and takes the fires due, once the watermark passes this instant.
     timers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
+  }
+
+  private void applyLate(Event event) throws Exception {
+    UserEngine engine = rules.engine();
+    UserEvent userEvent = AvroEvents.fromAvro(event);
+    TreeSet<Long> dueBefore;
+    TreeSet<Long> dueAfter;
+    boolean remembered;
+    try {
+      dueBefore = engine.wakeUps(store.triggers());
+      settings.faults().beforeEvent(userEvent);
+      remembered = engine.applyLate(userEvent, store);
+      dueAfter = engine.wakeUps(store.triggers());
+      store.flush();
+    } catch (RuntimeException | StackOverflowError e) {
+      store.discard();
+      quarantine(event.getUserId(), AvroEvents.toJson(event), e);
+      return;
+    }
+    if (remembered) {
+      timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(userEvent.time()));
+    }
+    syncTimers(floor, dueBefore, dueAfter);
   }
 
   @Override
@@ -183,55 +297,152 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     super.processWatermarkStatus(status, index);
   }
 
+  /**
+   * One instant of one user: the events at it in order, then the fires due at it. Each event, and
+   * then the fires together, is one unit that either takes effect completely or, when the engine
+   * throws, not at all: the input is quarantined as a dead letter and the user's state stays as it
+   * was before it (see {@link FlinkUserStore}), so a bug hits one input of one user, never the job.
+   */
   @Override
   public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
     long time = timer.getTimestamp();
+    String user = timer.getKey();
     UserEngine engine = rules.engine();
-    TreeSet<Long> dueBefore = engine.wakeUps(store.triggers());
+    TreeSet<Long> dueBefore;
+    try {
+      dueBefore = engine.wakeUps(store.triggers());
+    } catch (RuntimeException e) {
+      store.discard();
+      quarantine(user, timerJson(user, time), e);
+      return;
+    }
     List<Event> atInstant = buffer.get(time);
     if (atInstant != null) {
       buffer.remove(time);
       applyInOrder(engine, atInstant);
     }
-    engine.fireDue(
-        timer.getKey(),
-        time,
-        store,
-        new FireListener() {
-          @Override
-          public void sent(SendCommand command) {
-            sends.inc();
-            output.collect(new StreamRecord<>(command, time));
-          }
+    TreeSet<Long> dueAfter;
+    List<StreamRecord<?>> fired = new ArrayList<>();
+    try {
+      settings.faults().beforeFires(user, time);
+      engine.fireDue(
+          user,
+          time,
+          store,
+          new FireListener() {
+            @Override
+            public void sent(SendCommand command) {
+              fired.add(new StreamRecord<>(command, time));
+            }
 
-          @Override
-          public void suppressed(Suppression suppression) {
-            suppressions.inc();
-            output.collect(StateNames.SUPPRESSIONS, new StreamRecord<>(suppression, time));
-          }
-        });
-    if (time % DEDUP_SWEEP_GRID == 0) {
-      UserEngine.expireDedup(time, store);
+            @Override
+            public void suppressed(Suppression suppression) {
+              fired.add(new StreamRecord<>(suppression, time));
+            }
+          });
+      if (time % DEDUP_SWEEP_GRID == 0) {
+        UserEngine.expireDedup(time, store);
+      }
+      dueAfter = engine.wakeUps(store.triggers());
+      store.flush();
+    } catch (RuntimeException | StackOverflowError e) {
+      store.discard();
+      fired.clear();
+      // The fires due now could not be taken: they are dropped rather than retried at every
+      // watermark, which would fail again and quarantine every later input of this user.
+      dueAfter = dropDue(engine, user, time);
+      quarantine(user, timerJson(user, time), e);
     }
-    syncTimers(time, dueBefore, engine.wakeUps(store.triggers()));
-    store.flush();
+    emit(fired);
+    syncTimers(time, dueBefore, dueAfter);
+  }
+
+  @SuppressWarnings("unchecked")
+  private void emit(List<StreamRecord<?>> fired) {
+    for (StreamRecord<?> record : fired) {
+      if (record.getValue() instanceof SendCommand) {
+        sends.inc();
+        output.collect((StreamRecord<SendCommand>) record);
+      } else {
+        suppressions.inc();
+        output.collect(StateNames.SUPPRESSIONS, (StreamRecord<Suppression>) record);
+      }
+    }
+  }
+
+  private TreeSet<Long> dropDue(UserEngine engine, String user, long time) {
+    try {
+      UserEngine.dropDue(time, store);
+      TreeSet<Long> due = engine.wakeUps(store.triggers());
+      store.flush();
+      return due;
+    } catch (RuntimeException e) {
+      store.discard();
+      LOG.error("Cannot drop the fires due at {} for user {}", time, user, e);
+      return new TreeSet<>();
+    }
   }
 
   @Override
   public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
 
-  private void applyInOrder(UserEngine engine, List<Event> events) {
+  private void applyInOrder(UserEngine engine, List<Event> events) throws Exception {
     List<UserEvent> batch = new ArrayList<>(events.size());
     events.forEach(e -> batch.add(AvroEvents.fromAvro(e)));
     batch.sort(UserEvent.APPLICATION_ORDER);
     for (UserEvent e : batch) {
-      if (engine.apply(e, store)) {
+      boolean accepted;
+      try {
+        settings.faults().beforeEvent(e);
+        accepted = engine.apply(e, store);
+        store.flush();
+      } catch (RuntimeException | StackOverflowError failure) {
+        store.discard();
+        quarantine(e.userId(), AvroEvents.toJson(AvroEvents.toAvro(e)), failure);
+        continue;
+      }
+      if (accepted) {
         applied.inc();
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(e.time()));
       } else {
         duplicates.inc();
       }
     }
+  }
+
+  /**
+   * Writes an input whose handling threw to the dead-letter topic: key the user id, value the
+   * input's JSON view, reason {@code internal error: <first line>}. The source position is not
+   * known here, so the dead letter names this operator instead.
+   */
+  private void quarantine(String user, String inputJson, Throwable error) {
+    internalErrors.inc();
+    LOG.error("Internal error for user {}; input quarantined: {}", user, inputJson, error);
+    String firstLine = String.valueOf(error).lines().findFirst().orElse("");
+    if (firstLine.length() > MAX_ERROR_TEXT) {
+      firstLine = firstLine.substring(0, MAX_ERROR_TEXT);
+    }
+    output.collect(
+        StateNames.DEAD_LETTERS,
+        new StreamRecord<>(
+            DeadLetter.newBuilder()
+                .setTopic(QUARANTINE_TOPIC)
+                .setPartition(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask())
+                .setOffset(-1)
+                .setKey(ByteBuffer.wrap(user.getBytes(StandardCharsets.UTF_8)))
+                .setValue(ByteBuffer.wrap(inputJson.getBytes(StandardCharsets.UTF_8)))
+                .setReason("internal error: " + firstLine)
+                .build()));
+  }
+
+  /** The {@code topic} of dead letters written by this operator. */
+  public static final String QUARANTINE_TOPIC = "beckon.user-engine";
+
+  private static String timerJson(String user, long time) {
+    var node = io.beckon.engine.json.Json.object();
+    node.put("user_id", user);
+    node.put("fires_due_at", java.time.Instant.ofEpochMilli(time).toString());
+    return io.beckon.engine.json.Json.write(node);
   }
 
   /** The first grid instant at which an id remembered at {@code time} can be forgotten. */
@@ -316,8 +527,17 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
           if (before == null) {
             return;
           }
-          TreeSet<Long> dueBefore = engineBefore.wakeUps(before);
-          TriggerState after = RuleChanges.apply(before, change.before(), change.after());
+          TreeSet<Long> dueBefore;
+          TriggerState after;
+          try {
+            dueBefore = engineBefore.wakeUps(before);
+            after = RuleChanges.apply(before, change.before(), change.after());
+          } catch (RuntimeException e) {
+            // This user keeps the pending fires as they were; everyone else gets the change.
+            internalErrors.inc();
+            LOG.error("Cannot apply a rule change to the pending fires of user {}", user, e);
+            return;
+          }
           if (after == null) {
             state.clear();
           } else {

@@ -1,0 +1,36 @@
+package io.beckon.jobs.functions;
+
+import io.beckon.engine.event.UserEvent;
+import java.io.Serializable;
+import java.time.Duration;
+
+/**
+ * Settings of the user engine operator that come from the job configuration.
+ *
+ * @param idleTimerLag wall-clock silence after which event time moves on by itself; after a restore
+ *     the operator applies it too (see {@link UserEngineOperator})
+ * @param faults a test seam; production passes {@link FaultInjector#NONE}
+ */
+public record EngineSettings(Duration idleTimerLag, FaultInjector faults) implements Serializable {
+  public static final EngineSettings DEFAULTS =
+      new EngineSettings(Duration.ofSeconds(60), FaultInjector.NONE);
+
+  public EngineSettings withFaults(FaultInjector injector) {
+    return new EngineSettings(idleTimerLag, injector);
+  }
+
+  /**
+   * Lets a test make the engine throw while it handles a chosen input, to prove that a bug
+   * quarantines that input only. A test double by design: no real input is known to make the engine
+   * throw, and none should be.
+   */
+  public interface FaultInjector extends Serializable {
+    FaultInjector NONE = new FaultInjector() {};
+
+    /** Called before an event is applied. */
+    default void beforeEvent(UserEvent event) {}
+
+    /** Called before the fires due at {@code time} are taken for {@code userId}. */
+    default void beforeFires(String userId, long time) {}
+  }
+}
