@@ -351,6 +351,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       // The fires due now could not be taken: they are dropped rather than retried at every
       // watermark, which would fail again and quarantine every later input of this user.
       dueAfter = dropDue(engine, user, time);
+      if (time % DEDUP_SWEEP_GRID == 0) {
+        sweepDedup(user, time);
+      }
       quarantine(user, timerJson(user, time), e);
     }
     emit(fired);
@@ -380,6 +383,16 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       store.discard();
       LOG.error("Cannot drop the fires due at {} for user {}", time, user, e);
       return new TreeSet<>();
+    }
+  }
+
+  private void sweepDedup(String user, long time) {
+    try {
+      UserEngine.expireDedup(time, store);
+      store.flush();
+    } catch (RuntimeException e) {
+      store.discard();
+      LOG.error("Cannot expire the dedup memory of user {} at {}", user, time, e);
     }
   }
 
