@@ -232,7 +232,6 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   @Override
   public void processElement1(StreamRecord<Event> element) throws Exception {
     Event event = element.getValue();
-    eventSinceRestore = true;
     long time = event.getTime().toEpochMilli();
     if (time <= floor) {
       // Too late to take part in time-based triggers: only attributes, consent and tokens change
@@ -242,6 +241,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       applyLate(event);
       return;
     }
+    // An on-time event: the input's own watermarks drive event time from here (a late one does
+    // not, its source's watermarks stay below the floor).
+    eventSinceRestore = true;
     List<Event> atInstant = buffer.get(time);
     if (atInstant == null) {
       atInstant = new ArrayList<>();

@@ -112,6 +112,8 @@ class EngineResilienceHarnessTest {
     // Down for two hours of wall-clock time; back with no event at all.
     long restart = WALL + Duration.ofHours(2).toMillis();
     open(EngineSettings.FaultInjector.NONE, snapshot, restart);
+    // A late event is no sign of life: its source's watermarks are still behind.
+    send(event("old", "u3", "app_opened", "2026-01-05T09:00:00Z", null));
     harness.setProcessingTime(restart + IDLE_LAG.toMillis() - 1);
     assertTrue(harness.extractOutputValues().isEmpty(), "not before the idle lag has passed");
     harness.setProcessingTime(restart + IDLE_LAG.toMillis());
