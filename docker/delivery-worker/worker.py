@@ -10,11 +10,13 @@ Reads SendCommand records from the `send-commands` topic the way a real delivery
 * a command past its expires_at is dropped, not sent late.
 * send_id is the idempotency key: a command whose send_id was already handled is dropped.
 
-Instead of sending, it prints one line per command. Settings come from environment variables
+Instead of sending, it prints one line per command: ids, rule and channel, never the address or
+the message text (see describe()). Settings come from environment variables
 (see main()).
 """
 
 import os
+import re
 import signal
 import sys
 from datetime import datetime, timezone
@@ -77,24 +79,28 @@ def decide(command, now, sent):
     return "SEND", ""
 
 
-def shorten(text, limit=80):
-    text = " ".join((text or "").split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
 def describe(command, action, reason, now):
+    """One log line for a command: ids, rule, channel and timing only.
+
+    No address (email, phone number, push token) and no message text: the body and title are
+    rendered from the user's profile and may carry personal data. Logs are kept and shipped far
+    more widely than the delivery itself, so what identifies the send is enough to trace it.
+    """
     send_after = as_utc(command["send_after"])
     when = "now" if send_after <= now else "at " + iso(send_after)
     line = (
         f"{action:<4} send_id={command['send_id']} user={command['user_id']} "
         f"rule={command['rule_id']}@v{command['rule_version']} trigger={command['trigger']} "
-        f"channel={command['channel']} to={command.get('address') or '-'}"
+        f"channel={command['channel']}"
     )
     if action == "DROP":
         return f"{line} ({reason})"
-    title = command.get("title")
-    text = f"{title}: {command['body']}" if title else command["body"]
-    return f"{line} {when} variant={command['variant']} \"{shorten(text)}\""
+    return f"{line} {when} variant={command['variant']}"
+
+
+def without_credentials(url):
+    """The URL with any user:password@ part masked, for logging."""
+    return re.sub(r"://[^/@\s]+@", "://***@", url)
 
 
 def main():
@@ -126,7 +132,7 @@ def main():
     signal.signal(signal.SIGINT, stop)
 
     consumer.subscribe([topic])
-    print(f"delivery-worker: reading {topic} from {bootstrap} (read_committed), registry {registry_url}", flush=True)
+    print(f"delivery-worker: reading {topic} from {bootstrap} (read_committed), registry {without_credentials(registry_url)}", flush=True)
     sent = SentIds()
     try:
         while running:

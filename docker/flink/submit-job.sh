@@ -4,7 +4,11 @@
 #
 # Environment:
 #   BECKON_RESTORE  auto (default): newest _metadata under /flink-data/checkpoints or
-#                   /flink-data/savepoints; none: start without state; or a savepoint/checkpoint path
+#                   /flink-data/savepoints; none: start without state on purpose (passes
+#                   --allow.start.without.state true); or a savepoint/checkpoint path
+#
+# Submits with `flink run` (the CLI posts the job graph to the REST /jobs endpoint), so it works
+# with the web UI's jar upload disabled (web.submit.enable: false in flink-conf/config.yaml).
 #   BECKON_JOB_JAR  default /jars/beckon-jobs-0.1.0-SNAPSHOT-job.jar
 #   BECKON_JOB_ARGS extra `--key value` job settings appended to the command line
 set -euo pipefail
@@ -42,8 +46,9 @@ if grep -q " : $job_name (" <<<"$running"; then
 fi
 
 restore=()
+start_args=()
 case "${BECKON_RESTORE:-auto}" in
-  none) ;;
+  none) start_args=(--allow.start.without.state true) ;;
   auto)
     latest="$(ls -1t /flink-data/checkpoints/*/chk-*/_metadata /flink-data/savepoints/*/_metadata 2>/dev/null | head -n 1 || true)"
     if [ -n "$latest" ]; then
@@ -59,8 +64,14 @@ else
 fi
 
 # Rules come from the compacted rules topic; the job holds events until it has read them.
+# The job refuses the default transactional id prefix: this stack names its own. Without a
+# restore path it also refuses to start when its consumer group already has committed offsets
+# (a previous run's state would be dropped): then resume from a savepoint or set
+# BECKON_RESTORE=none.
 # shellcheck disable=SC2086 # BECKON_JOB_ARGS is a list of words on purpose
 exec flink run -d -m "$rest" "${restore[@]}" "$jar" \
   --bootstrap.servers kafka:9092 \
   --schema.registry.url http://registry:8080/apis/ccompat/v7 \
+  --transactional.id.prefix beckon-docker \
+  "${start_args[@]}" \
   ${BECKON_JOB_ARGS:-}

@@ -14,6 +14,7 @@ import io.beckon.schema.Suppression;
 import io.beckon.schema.internal.Ingested;
 import io.beckon.schema.internal.RuleUpdate;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -25,6 +26,8 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The engagement job on Kafka: {@code events} in; {@code send-commands}, {@code send-suppressions},
@@ -36,11 +39,40 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
  * {@link JobConfig#DEFAULTS} for every setting.
  */
 public final class EngagementJob {
+  private static final Logger LOG = LoggerFactory.getLogger(EngagementJob.class);
+
   private EngagementJob() {}
 
+  /**
+   * The cluster entry point. Before building the job it refuses two mistakes that would otherwise
+   * go unnoticed (see {@link StartGuard}): the default transactional id prefix, and a start without
+   * a savepoint or checkpoint when the consumer group shows that a previous run had state. The
+   * demo, replay and the tests call {@link #attach} directly and skip both checks.
+   */
   public static void main(String[] args) throws Exception {
     JobConfig config = JobConfig.fromArgs(args);
+    StartGuard.checkTransactionalIdPrefix(config);
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    Optional<String> restore = StartGuard.restorePath(env.getConfiguration());
+    if (restore.isPresent()) {
+      LOG.info("Restoring from {}", restore.get());
+    } else if (StartGuard.recoveredByCluster(env.getConfiguration())) {
+      LOG.info("Fixed job id set: the cluster recovers this job from its own checkpoints");
+    } else if (config.allowStartWithoutState()) {
+      LOG.warn("Starting without state (allow.start.without.state=true)");
+    } else {
+      StartGuard.checkState(
+          restore,
+          false,
+          config.get("group.id"),
+          config.topic("events"),
+          StartGuard.committedOffsets(
+              config.bootstrapServers(),
+              config.get("group.id"),
+              config.topic("events"),
+              config.kafkaProperties()));
+    }
+    LOG.info("Starting with {}", config);
     attach(env, config);
     env.execute("beckon-engagement");
   }
@@ -152,6 +184,9 @@ public final class EngagementJob {
                 config.registryProperties(),
                 new ReceivedClock(config.maxClockSkew().toMillis())))
         .setProperties(config.kafkaProperties())
+        // Events written in a producer's transaction count only once it commits; an aborted
+        // transaction's events must never reach a profile or fire a rule.
+        .setProperty("isolation.level", "read_committed")
         // Offsets for the exactly-once chain live in checkpoints; committing them is for lag
         // monitoring.
         .setProperty("commit.offsets.on.checkpoint", "true")

@@ -37,13 +37,40 @@ public final class JobConfig implements Serializable {
     d.put("max.clock.skew", "1h");
     d.put("starting.offsets", "committed-or-earliest");
     d.put("transaction.timeout", "15m");
+    d.put("allow.start.without.state", "false");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
-  private final Map<String, String> values;
+  /** The prefix every exactly-once producer of a deployment shares; see {@link #isDefault}. */
+  public static final String DEFAULT_TRANSACTIONAL_ID_PREFIX = "beckon-engagement";
 
-  private JobConfig(Map<String, String> values) {
+  private static final String REGISTRY_PREFIX = "schema.registry.";
+
+  /**
+   * Parts of a key that mark its value as a secret: Kafka's and the registry client's passwords,
+   * JAAS configs, basic-auth user info, bearer tokens, client secrets, PEM private keys.
+   */
+  private static final java.util.List<String> SECRET_KEY_PARTS =
+      java.util.List.of(
+          "password",
+          "user.info",
+          "jaas.config",
+          "secret",
+          "token",
+          "credentials",
+          "keystore.key",
+          "private",
+          "apikey",
+          "api.key");
+
+  private static final String MASK = "******";
+
+  private final Map<String, String> values;
+  private final java.util.Set<String> given;
+
+  private JobConfig(Map<String, String> values, java.util.Set<String> given) {
     this.values = values;
+    this.given = given;
   }
 
   /** Parses {@code --key value} pairs; {@code --config FILE} loads a properties file first. */
@@ -81,10 +108,14 @@ public final class JobConfig implements Serializable {
       }
       values.put(e.getKey(), e.getValue());
     }
-    JobConfig config = new JobConfig(values);
+    JobConfig config =
+        new JobConfig(
+            values,
+            java.util.Collections.unmodifiableSet(new java.util.TreeSet<>(overrides.keySet())));
     config.disorderBound();
     config.idleTimerLag();
     config.maxClockSkew();
+    config.allowStartWithoutState();
     return config;
   }
 
@@ -103,6 +134,25 @@ public final class JobConfig implements Serializable {
 
   public String get(String key) {
     return values.get(key);
+  }
+
+  /** True when {@code key} was not given and so has its default value. */
+  public boolean isDefault(String key) {
+    return !given.contains(key);
+  }
+
+  /**
+   * {@code allow.start.without.state}: whether the job may start without a savepoint or checkpoint
+   * although its consumer group has already committed offsets on the events topic (see {@link
+   * StartGuard}).
+   */
+  public boolean allowStartWithoutState() {
+    String v = values.get("allow.start.without.state");
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException(
+          "allow.start.without.state must be true or false, not '" + v + "'");
+    }
+    return Boolean.parseBoolean(v);
   }
 
   public String bootstrapServers() {
@@ -142,14 +192,48 @@ public final class JobConfig implements Serializable {
     return p;
   }
 
-  /** Registry client settings given as {@code schema.registry.<name>} (auth and the like). */
+  /**
+   * Registry client settings given as {@code schema.registry.<name>} (TLS, auth, timeouts, proxy),
+   * in the form the Confluent {@code CachedSchemaRegistryClient} reads them. The client takes its
+   * TLS settings ({@code ssl.*}) only from keys that keep the {@code schema.registry.} prefix, and
+   * strips that prefix itself before configuring its REST calls ({@code basic.auth.*}, {@code
+   * bearer.auth.*}, {@code proxy.*}, {@code http.*}); a few settings (the {@code missing.*} caches)
+   * it reads only without the prefix. So every setting is passed both ways: with its prefix as
+   * given, and without it.
+   */
   public Map<String, String> registryProperties() {
-    Map<String, String> out = new LinkedHashMap<>();
+    Map<String, String> out = new TreeMap<>();
     values.forEach(
         (k, v) -> {
-          if (k.startsWith("schema.registry.") && !k.equals("schema.registry.url")) {
-            out.put(k.substring("schema.registry.".length()), v);
+          if (k.startsWith(REGISTRY_PREFIX) && !k.equals("schema.registry.url")) {
+            out.put(k, v);
+            out.put(k.substring(REGISTRY_PREFIX.length()), v);
           }
+        });
+    return out;
+  }
+
+  /** True when the value of a setting called {@code key} must never be printed or logged. */
+  public static boolean isSecret(String key) {
+    String k = key.toLowerCase(java.util.Locale.ROOT);
+    if (k.endsWith("credentials.source")) {
+      return false; // names where credentials come from (USER_INFO, SASL_INHERIT, ...), not them
+    }
+    return SECRET_KEY_PARTS.stream().anyMatch(k::contains);
+  }
+
+  /**
+   * A copy of {@code settings} fit for logs: secret values replaced by a mask, and user info in
+   * URLs ({@code https://user:password@host}) masked.
+   */
+  public static Map<String, String> masked(Map<?, ?> settings) {
+    Map<String, String> out = new TreeMap<>();
+    settings.forEach(
+        (k, v) -> {
+          String key = String.valueOf(k);
+          String value = String.valueOf(v);
+          out.put(
+              key, isSecret(key) ? MASK : value.replaceAll("://[^/@\\s]+@", "://" + MASK + "@"));
         });
     return out;
   }
@@ -164,6 +248,6 @@ public final class JobConfig implements Serializable {
 
   @Override
   public String toString() {
-    return values.toString();
+    return masked(values).toString();
   }
 }

@@ -26,9 +26,11 @@ public final class Beckon {
                  refuses (exit status 1, nothing written) a change whose version did not go up
         bench    [--users 3000] [--rounds 5]
                  events/s of the engine alone and of the replay pipeline on simulated traffic
-        job      [--key value ...]
+        job      --transactional.id.prefix NAME [--key value ...]
                  runs the engagement job in this JVM against your Kafka and registry
-                 (for a cluster, submit jobs/target/beckon-jobs-*-job.jar instead)
+                 (for a cluster, submit jobs/target/beckon-jobs-*-job.jar instead); refuses
+                 to start when its consumer group has committed offsets, as this JVM has no
+                 saved state (--allow.start.without.state true to start empty on purpose)
       """;
 
   private Beckon() {}
