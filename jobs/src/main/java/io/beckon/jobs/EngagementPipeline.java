@@ -114,7 +114,9 @@ public final class EngagementPipeline {
       if (reader == null) {
         reader = new QuietStreamWatermarks.ReaderActivity(System.currentTimeMillis());
       }
-      return new QuietStreamWatermarks<>(bound, idleLag, System::currentTimeMillis, reader);
+      org.apache.flink.util.clock.RelativeClock activity = context.getInputActivityClock();
+      return new QuietStreamWatermarks<>(
+          bound, idleLag, System::currentTimeMillis, activity::relativeTimeMillis, reader);
     }
 
     @Override

@@ -23,6 +23,12 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * that reads nothing at all for {@code idleLag} is either truly quiet or fully stalled; after a
  * full stall longer than the lag, the oldest part of the backlog counts as late (it still updates
  * attributes, consent and tokens, and is written to {@code events-late}).
+ *
+ * <p>A partition that goes silent while other partitions of the reader flow must not hold event
+ * time back: once it has had no event for {@code idleLag} on the source's input-activity clock, it
+ * is marked idle (it neither holds back nor advances the others) until its next event. That clock
+ * stands still while the source is backpressured or paused, so a partition that merely waits its
+ * turn behind a backlog is not taken for a silent one.
  */
 public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
 
@@ -40,8 +46,11 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
   private final Clock clock;
   private final long startedAt;
   private final ReaderActivity reader;
+  private final Clock activity;
   private long maxEventTime = Long.MIN_VALUE;
   private long emitted = Long.MIN_VALUE;
+  private long lastOwnEventAt;
+  private boolean idle;
 
   /** When the source reader (all partitions of one subtask) last read an event. */
   public static final class ReaderActivity {
@@ -52,11 +61,16 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
     }
   }
 
+  /**
+   * @param clock the wall clock
+   * @param activity the source's input-activity clock (paused while backpressured)
+   */
   public QuietStreamWatermarks(
-      Duration bound, Duration idleLag, Clock clock, ReaderActivity reader) {
+      Duration bound, Duration idleLag, Clock clock, Clock activity, ReaderActivity reader) {
     this.bound = bound.toMillis();
     this.idleLag = idleLag.toMillis();
     this.clock = clock;
+    this.activity = activity;
     this.startedAt = clock.millis();
     this.reader = reader;
   }
@@ -68,6 +82,11 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
     }
     maxEventTime = Math.max(maxEventTime, eventTimestamp);
     reader.lastEventAt = clock.millis();
+    lastOwnEventAt = activity.millis();
+    if (idle) {
+      idle = false;
+      output.markActive();
+    }
   }
 
   @Override
@@ -83,6 +102,16 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
     long quietFor = now - reader.lastEventAt;
     if (quietFor > idleLag) {
       watermark = Math.max(watermark, maxEventTime + (quietFor - idleLag));
+    } else if (activity.millis() - lastOwnEventAt > idleLag) {
+      if (!idle) {
+        idle = true;
+        output.markIdle();
+      }
+      return;
+    }
+    if (idle) {
+      idle = false;
+      output.markActive();
     }
     if (watermark > emitted) {
       emitted = watermark;

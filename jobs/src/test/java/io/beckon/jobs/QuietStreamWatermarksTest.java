@@ -12,6 +12,10 @@ import org.junit.jupiter.api.Test;
 /** The watermark generator on a fake wall clock. */
 class QuietStreamWatermarksTest {
   long wallClock = 1_000_000;
+
+  /** The source's input-activity clock: it stands still while the source is backpressured. */
+  long activityClock = 0;
+
   Long lastWatermark;
   boolean idle;
 
@@ -41,7 +45,11 @@ class QuietStreamWatermarksTest {
 
   QuietStreamWatermarks<String> partition() {
     return new QuietStreamWatermarks<>(
-        Duration.ofSeconds(10), Duration.ofSeconds(60), () -> wallClock, reader);
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(60),
+        () -> wallClock,
+        () -> activityClock,
+        reader);
   }
 
   @Test
@@ -94,5 +102,58 @@ class QuietStreamWatermarksTest {
     generator.onEvent("dead", QuietStreamWatermarks.NO_EVENT_TIME, output);
     generator.onPeriodicEmit(output);
     assertEquals(null, lastWatermark);
+  }
+
+  private final class PartitionOutput implements WatermarkOutput {
+    Long watermark;
+    boolean idle;
+
+    @Override
+    public void emitWatermark(Watermark mark) {
+      watermark = mark.getTimestamp();
+      idle = false;
+    }
+
+    @Override
+    public void markIdle() {
+      idle = true;
+    }
+
+    @Override
+    public void markActive() {
+      idle = false;
+    }
+  }
+
+  @Test
+  void aPartitionSilentWhileAnotherFlowsStopsHoldingEventTimeBack() {
+    PartitionOutput silent = new PartitionOutput();
+    PartitionOutput flowing = new PartitionOutput();
+    generator.onEvent("s", 400_000, silent);
+    for (int second = 1; second <= 61; second++) {
+      wallClock += 1_000;
+      activityClock += 1_000;
+      otherPartition.onEvent("f", 400_000 + second * 1_000L, flowing);
+      generator.onPeriodicEmit(silent);
+      otherPartition.onPeriodicEmit(flowing);
+    }
+    assertTrue(silent.idle, "silent for more than the lag while the reader reads");
+    assertFalse(flowing.idle);
+    generator.onEvent("s2", 470_000, silent);
+    assertFalse(silent.idle, "its next event makes it count again");
+  }
+
+  @Test
+  void aPartitionWaitingBehindBackpressureIsNotTakenForSilent() {
+    PartitionOutput waiting = new PartitionOutput();
+    PartitionOutput flowing = new PartitionOutput();
+    generator.onEvent("s", 400_000, waiting);
+    for (int second = 1; second <= 120; second++) {
+      wallClock += 1_000; // the activity clock stands still: the source is backpressured
+      otherPartition.onEvent("f", 400_000 + second * 1_000L, flowing);
+      generator.onPeriodicEmit(waiting);
+    }
+    assertFalse(waiting.idle);
+    assertEquals(400_000 - 10_000 - 1, waiting.watermark);
   }
 }
