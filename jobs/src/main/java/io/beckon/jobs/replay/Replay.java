@@ -3,6 +3,7 @@ package io.beckon.jobs.replay;
 import io.beckon.engine.core.JsonViews;
 import io.beckon.engine.json.Json;
 import io.beckon.jobs.EngagementPipeline;
+import io.beckon.jobs.functions.EngineSettings;
 import io.beckon.jobs.rules.RuleUpdates;
 import io.beckon.schema.Event;
 import io.beckon.schema.internal.RuleUpdate;
@@ -30,7 +31,11 @@ import org.apache.flink.util.CloseableIterator;
  */
 public final class Replay {
   /** Sorted outputs in their JSON views. */
-  public record Result(List<String> sendCommands, List<String> suppressions, int lateEvents) {}
+  public record Result(
+      List<String> sendCommands,
+      List<String> suppressions,
+      int lateEvents,
+      List<String> quarantined) {}
 
   private Replay() {}
 
@@ -39,6 +44,19 @@ public final class Replay {
       List<Event> events,
       Map<String, String> ruleFiles,
       Duration disorderBound)
+      throws Exception {
+    return run(env, events, ruleFiles, disorderBound, EngineSettings.DEFAULTS);
+  }
+
+  /**
+   * @param settings engine settings; tests inject faults through them
+   */
+  public static Result run(
+      StreamExecutionEnvironment env,
+      List<Event> events,
+      Map<String, String> ruleFiles,
+      Duration disorderBound,
+      EngineSettings settings)
       throws Exception {
     DataStream<Event> source =
         env.fromData(events, new AvroTypeInfo<>(Event.class))
@@ -56,7 +74,7 @@ public final class Replay {
             .uid("replay-rules")
             .name("Rules");
     EngagementPipeline.Outputs outputs =
-        EngagementPipeline.build(source, ruleUpdates, RuleUpdates.toLoad(rules));
+        EngagementPipeline.build(source, ruleUpdates, RuleUpdates.toLoad(rules), settings);
     // One collected stream, tagged by kind, so a single job run yields all outputs.
     DataStream<String> tagged =
         outputs
@@ -70,9 +88,15 @@ public final class Replay {
                     .map(s -> "X" + JsonViews.of(s))
                     .returns(Types.STRING)
                     .uid("replay-tag-suppressions"),
-                outputs.lateEvents().map(e -> "L").returns(Types.STRING).uid("replay-tag-late"));
+                outputs.lateEvents().map(e -> "L").returns(Types.STRING).uid("replay-tag-late"),
+                outputs
+                    .quarantined()
+                    .map(d -> "Q" + d.getReason())
+                    .returns(Types.STRING)
+                    .uid("replay-tag-quarantined"));
     List<String> sendLines = new ArrayList<>();
     List<String> suppressionLines = new ArrayList<>();
+    List<String> quarantined = new ArrayList<>();
     int late = 0;
     try (CloseableIterator<String> it = tagged.executeAndCollect("beckon-replay")) {
       while (it.hasNext()) {
@@ -80,13 +104,14 @@ public final class Replay {
         switch (item.charAt(0)) {
           case 'S' -> sendLines.add(item.substring(1));
           case 'X' -> suppressionLines.add(item.substring(1));
+          case 'Q' -> quarantined.add(item.substring(1));
           default -> late++;
         }
       }
     }
     sendLines.sort(CONTRACT_ORDER);
     suppressionLines.sort(CONTRACT_ORDER);
-    return new Result(sendLines, suppressionLines, late);
+    return new Result(sendLines, suppressionLines, late, quarantined);
   }
 
   /** The contract's output order: fire_time, user_id, rule_id; then the whole line. */
