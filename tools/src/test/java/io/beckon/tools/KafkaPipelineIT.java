@@ -365,6 +365,297 @@ class KafkaPipelineIT {
     }
   }
 
+  /** One record on a chosen partition, with an explicit Kafka timestamp (the §2 reference R). */
+  private record Timed(int partition, String receivedAt, Event event) {}
+
+  /**
+   * Clocks from the future on every partition: events 30 minutes ahead of their Kafka timestamp
+   * take effect at that timestamp, events 2 days ahead are dead letters, nothing fires early and
+   * later ordinary events stay on time; replay of the same input with {@code received_at} gives the
+   * same commands; every command carries the wall-clock write time as its Kafka timestamp.
+   */
+  @Test
+  void eventsFromTheFutureFireNothingEarlyAndCommandsCarryTheirWriteTime() throws Exception {
+    JobConfig config = isolatedJob("clk", 2, Map.of("disorder.bound", "1s"));
+    StreamExecutionEnvironment env = environment();
+    publish(RULES, config.topic("rules"), config.get("topic.rules") + "-policies");
+    EngagementJob.attach(env, config);
+    long testStart = System.currentTimeMillis();
+    JobClient job = env.executeAsync("beckon-clock-it");
+    List<Timed> input =
+        List.of(
+            new Timed(
+                0,
+                "2026-03-01T10:00:00Z",
+                event(
+                    "t1",
+                    "u-1",
+                    "push_token_registered",
+                    "2026-03-01T10:00:00Z",
+                    "{\"token\":\"tok-1\"}")),
+            new Timed(
+                0,
+                "2026-03-01T10:00:00Z",
+                event("c1", "u-1", "cart_item_added", "2026-03-01T10:00:00Z", "{\"sku\":\"A\"}")),
+            new Timed(
+                1,
+                "2026-03-01T10:00:00Z",
+                event(
+                    "t2",
+                    "u-2",
+                    "push_token_registered",
+                    "2026-03-01T10:00:00Z",
+                    "{\"token\":\"tok-2\"}")),
+            // 30 minutes ahead on both partitions: clamped to the record timestamp, 10:10.
+            new Timed(
+                0,
+                "2026-03-01T10:10:00Z",
+                event(
+                    "f0",
+                    "u-f0",
+                    "promo_clicked",
+                    "2026-03-01T10:40:00Z",
+                    "{\"campaign\":\"spring\"}")),
+            new Timed(
+                1,
+                "2026-03-01T10:10:00Z",
+                event(
+                    "f1",
+                    "u-f1",
+                    "promo_clicked",
+                    "2026-03-01T10:40:00Z",
+                    "{\"campaign\":\"spring\"}")),
+            // Two days ahead on both partitions: dead letters.
+            new Timed(
+                0,
+                "2026-03-01T10:10:00Z",
+                event("x0", "u-x0", "app_opened", "2026-03-03T10:10:00Z", null)),
+            new Timed(
+                1,
+                "2026-03-01T10:10:00Z",
+                event("x1", "u-x1", "app_opened", "2026-03-03T10:10:00Z", null)),
+            // Ordinary events after them are on time: the purchase cancels u-1's reminder.
+            new Timed(
+                0,
+                "2026-03-01T11:00:00Z",
+                event("p1", "u-1", "purchase_completed", "2026-03-01T11:00:00Z", "{\"total\":5}")),
+            new Timed(
+                1,
+                "2026-03-01T10:30:00Z",
+                event("c2", "u-2", "cart_item_added", "2026-03-01T10:30:00Z", "{\"sku\":\"B\"}")),
+            new Timed(
+                0,
+                "2026-03-01T14:00:00Z",
+                event("h0", "clock-0", "heartbeat", "2026-03-01T14:00:00Z", null)),
+            new Timed(
+                1,
+                "2026-03-01T14:00:00Z",
+                event("h1", "clock-1", "heartbeat", "2026-03-01T14:00:00Z", null)));
+    List<SendCommand> commands = new ArrayList<>();
+    List<Long> writeTimes = new ArrayList<>();
+    List<String> deadLetters = new ArrayList<>();
+    try {
+      int id =
+          RegistryClients.create(registry.url(), Map.of())
+              .register("clk-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      try (KafkaProducer<byte[], byte[]> producer = producer()) {
+        for (Timed t : input) {
+          producer.send(
+              new ProducerRecord<>(
+                  "clk-events",
+                  t.partition(),
+                  Instant.parse(t.receivedAt()).toEpochMilli(),
+                  bytes(t.event().getUserId()),
+                  WireFormat.encode(id, t.event())));
+        }
+        producer.flush();
+      }
+      var schemas =
+          new io.beckon.jobs.kafka.WriterSchemas(RegistryClients.create(registry.url(), Map.of()));
+      try (KafkaConsumer<byte[], byte[]> consumer = committedReader("clk-send-commands")) {
+        long deadline = System.currentTimeMillis() + 90_000;
+        while (commands.size() < 3 && System.currentTimeMillis() < deadline) {
+          for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            assertEquals(
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME, r.timestampType());
+            writeTimes.add(r.timestamp());
+            commands.add(schemas.decode(r.value(), SendCommand.class));
+          }
+        }
+      }
+      readCommitted(
+          "clk-none",
+          "clk-events-dlq",
+          new ArrayList<>(),
+          deadLetters,
+          0,
+          2,
+          Duration.ofSeconds(60));
+    } finally {
+      job.cancel().get();
+    }
+    long readAt = System.currentTimeMillis();
+
+    assertEquals(
+        List.of(
+            "promo-click u-f0 2026-03-01T10:10:00Z",
+            "promo-click u-f1 2026-03-01T10:10:00Z",
+            "cart-abandonment-2h u-2 2026-03-01T12:30:00Z"),
+        commands.stream()
+            .map(c -> c.getRuleId() + " " + c.getUserId() + " " + c.getFireTime())
+            .sorted(
+                java.util.Comparator.comparing((String line) -> line.split(" ")[2])
+                    .thenComparing(java.util.Comparator.naturalOrder()))
+            .toList());
+    String reason =
+        "'time' 2026-03-03T10:10:00Z is more than max.clock.skew (1h) ahead of the time the"
+            + " record was received, 2026-03-01T10:10:00Z";
+    assertEquals(List.of(reason, reason), deadLetters);
+    for (long written : writeTimes) {
+      assertTrue(
+          written >= testStart && written <= readAt,
+          "the Kafka timestamp is the write time, not an event time: "
+              + Instant.ofEpochMilli(written));
+    }
+
+    // The same input as a replay file, R kept as received_at: the same commands, ids included.
+    // A topic dump, merged across partitions in record-timestamp order.
+    StringBuilder file = new StringBuilder();
+    List<Timed> byReception = new ArrayList<>(input);
+    byReception.sort(java.util.Comparator.comparing((Timed t) -> Instant.parse(t.receivedAt())));
+    for (Timed t : byReception) {
+      String line = io.beckon.engine.event.AvroEvents.toJson(t.event());
+      file.append(line, 0, line.length() - 1)
+          .append(",\"received_at\":\"")
+          .append(t.receivedAt())
+          .append("\"}\n");
+    }
+    var parsed =
+        io.beckon.jobs.replay.ReplayInput.read(
+            new java.io.BufferedReader(new java.io.StringReader(file.toString())),
+            new io.beckon.engine.event.ReceivedClock(3_600_000L));
+    assertEquals(2, parsed.rejected().size());
+    var replayed =
+        io.beckon.jobs.replay.Replay.run(
+            environment(), parsed.events(), RULES, Duration.ofSeconds(1));
+    assertEquals(
+        new TreeSet<>(replayed.sendCommands()),
+        new TreeSet<>(commands.stream().map(io.beckon.engine.core.JsonViews::of).toList()));
+  }
+
+  /**
+   * Time across a stop and a restore: an event late before the stop is late after it, and a trigger
+   * that falls due while the job is down fires after the restore although no on-time event ever
+   * arrives (the engine's watermark is in its state; silence after a restore counts the downtime as
+   * quiet time).
+   */
+  @Test
+  void aTriggerDueDuringTheDowntimeFiresAfterARestoreWithoutAnyEvent() throws Exception {
+    JobConfig config =
+        isolatedJob("rst", 1, Map.of("disorder.bound", "1s", "idle.timer.lag", "3s"));
+    Map<String, String> rules =
+        Map.of(
+            "later.yaml",
+            "id: later\nversion: 1\ntrigger: {kind: event, event: ping, delay: 20s}\n"
+                + "message: {channel: in_app, body: later}\n",
+            "ack.yaml",
+            "id: ack\nversion: 1\ntrigger: {kind: event, event: ack}\n"
+                + "message: {channel: in_app, body: ack}\n");
+    publish(rules, config.topic("rules"), config.get("topic.rules") + "-policies");
+    int id =
+        RegistryClients.create(registry.url(), Map.of())
+            .register("rst-events-value", new AvroSchema(Event.getClassSchema().toString()));
+    Instant ping =
+        Instant.ofEpochMilli(System.currentTimeMillis())
+            .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
+    List<SendCommand> commands = new ArrayList<>();
+    String savepoint;
+    StreamExecutionEnvironment first = environment();
+    EngagementJob.attach(first, config);
+    JobClient job = first.executeAsync("beckon-restart-it-1");
+    try (KafkaProducer<byte[], byte[]> producer = producer();
+        KafkaConsumer<byte[], byte[]> consumer = committedReader("rst-send-commands")) {
+      produceTo(producer, "rst-events", id, "p", "u-1", "ping", ping.toString(), null);
+      produceTo(
+          producer, "rst-events", id, "a", "u-2", "ack", ping.plusSeconds(5).toString(), null);
+      producer.flush();
+      // The ack's command is out: the watermark has passed ping + 5s.
+      pollUntil(consumer, commands, 1, Duration.ofSeconds(60));
+      assertEquals("ack", commands.get(0).getRuleId());
+      produceTo(
+          producer,
+          "rst-events",
+          id,
+          "old-1",
+          "u-3",
+          "app_opened",
+          ping.minusSeconds(300).toString(),
+          null);
+      producer.flush();
+      assertEquals(1, countRecords("rst-events-late", 1, Duration.ofSeconds(30)), "late before");
+      savepoint =
+          job.stopWithSavepoint(
+                  false,
+                  work.resolve("savepoints").toUri().toString(),
+                  org.apache.flink.core.execution.SavepointFormatType.CANONICAL)
+              .get();
+    }
+    // Down until the ping's reminder (ping + 20s) is due.
+    long due = ping.plusSeconds(21).toEpochMilli();
+    while (System.currentTimeMillis() < due) {
+      Thread.sleep(Math.max(1, due - System.currentTimeMillis()));
+    }
+
+    StreamExecutionEnvironment second = environment();
+    Configuration restore = new Configuration();
+    restore.setString("execution.state-recovery.path", savepoint);
+    second.configure(restore);
+    EngagementJob.attach(second, config);
+    JobClient restored = second.executeAsync("beckon-restart-it-2");
+    try (KafkaProducer<byte[], byte[]> producer = producer();
+        KafkaConsumer<byte[], byte[]> consumer = committedReader("rst-send-commands")) {
+      produceTo(
+          producer,
+          "rst-events",
+          id,
+          "old-2",
+          "u-3",
+          "app_opened",
+          ping.minusSeconds(240).toString(),
+          null);
+      producer.flush();
+      List<SendCommand> after = new ArrayList<>();
+      pollUntil(consumer, after, 1, Duration.ofSeconds(90));
+      List<SendCommand> reminders =
+          after.stream().filter(c -> c.getRuleId().equals("later")).toList();
+      assertEquals(1, reminders.size(), "the reminder due during the downtime");
+      assertEquals(ping.plusSeconds(20), reminders.get(0).getFireTime());
+      assertEquals(2, countRecords("rst-events-late", 2, Duration.ofSeconds(30)), "late after");
+    } finally {
+      restored.cancel().get();
+    }
+  }
+
+  /** How many committed records a topic has, polling until {@code expected} or the time is up. */
+  private static int countRecords(String topic, int expected, Duration timeout) {
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader(topic)) {
+      consumer.unsubscribe();
+      var partitions =
+          consumer.partitionsFor(topic).stream()
+              .map(i -> new org.apache.kafka.common.TopicPartition(topic, i.partition()))
+              .toList();
+      consumer.assign(partitions);
+      consumer.seekToBeginning(partitions);
+      int count = 0;
+      long deadline = System.currentTimeMillis() + timeout.toMillis();
+      while (count < expected && System.currentTimeMillis() < deadline) {
+        count += consumer.poll(Duration.ofMillis(200)).count();
+      }
+      count += consumer.poll(Duration.ofMillis(1500)).count();
+      return count;
+    }
+  }
+
   private static void produce(
       KafkaProducer<byte[], byte[]> producer, int schemaId, Instant t0, int from, int to) {
     for (int i = from; i < to; i++) {
