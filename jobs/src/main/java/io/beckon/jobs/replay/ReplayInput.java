@@ -35,7 +35,7 @@ public final class ReplayInput {
         }
         error = result.error();
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        error = "not valid JSON: " + e.getOriginalMessage();
+        error = "not valid JSON: " + Json.problem(e);
       }
       rejected.add("line " + number + ": " + error);
     }
