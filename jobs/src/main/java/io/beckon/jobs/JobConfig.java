@@ -36,6 +36,7 @@ public final class JobConfig implements Serializable {
     d.put("idle.timer.lag", "60s");
     d.put("starting.offsets", "committed-or-earliest");
     d.put("transaction.timeout", "15m");
+    d.put("dead.letter.max.bytes", "1000000");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
