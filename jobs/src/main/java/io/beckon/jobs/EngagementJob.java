@@ -151,9 +151,24 @@ public final class EngagementJob {
     decoded
         .deadLetters()
         .union(outputs.quarantined())
-        .sinkTo(sink(config, "dlq", new DeadLetterSerializer(config.topic("dead-letters"))))
+        .sinkTo(
+            sink(
+                config,
+                "dlq",
+                new DeadLetterSerializer(config.topic("dead-letters"), deadLetterMaxBytes(config))))
         .uid("sink-events-dlq")
         .name("Kafka events-dlq");
+  }
+
+  /**
+   * The largest dead letter the sink writes: {@code dead.letter.max.bytes}, lowered to the
+   * producer's {@code max.request.size} when that is set lower, so that a dead letter never fails
+   * the sink.
+   */
+  static int deadLetterMaxBytes(JobConfig config) {
+    int max = Integer.parseInt(config.get("dead.letter.max.bytes"));
+    String request = config.kafkaProperties().getProperty("max.request.size");
+    return request == null ? max : Math.min(max, Integer.parseInt(request));
   }
 
   /**

@@ -38,6 +38,7 @@ public final class JobConfig implements Serializable {
     d.put("starting.offsets", "committed-or-earliest");
     d.put("transaction.timeout", "15m");
     d.put("allow.start.without.state", "false");
+    d.put("dead.letter.max.bytes", "1000000");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 

@@ -256,7 +256,10 @@ class KafkaPipelineIT {
           Set.of(
               "not in the Confluent wire format: magic byte is 123",
               "unknown schema id 32767 (not in the registry)",
-              "missing required field 'user_id'"),
+              "schema id "
+                  + client.getId(
+                      "old-events-value", new AvroSchema(PoisonCorpusIT.oldEventSchema()))
+                  + " (demo.OldEvent) has no field 'user_id'"),
           Set.copyOf(deadLetterReasons));
       assertTrue(
           job.getJobStatus().get().name().equals("RUNNING"),

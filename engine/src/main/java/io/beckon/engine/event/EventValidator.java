@@ -2,10 +2,12 @@ package io.beckon.engine.event;
 
 import static io.beckon.engine.event.EventTypes.*;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Turns the JSON view of an event (from a JSON line or a decoded Avro record) into a {@link
@@ -13,6 +15,21 @@ import java.util.Map;
  * live job reject exactly the same records.
  */
 public final class EventValidator {
+  /** Contract section 1, "Limits (v2)"; lengths in characters are Unicode code points. */
+  public static final int MAX_EVENT_ID = 256;
+
+  public static final int MAX_USER_ID = 256;
+  public static final int MAX_TYPE = 128;
+  public static final int MAX_PROPERTIES_BYTES = 65_536;
+  public static final int MAX_PROPERTIES_DEPTH = 16;
+  public static final int MAX_ATTRIBUTE_NAME = 128;
+  public static final int MAX_ATTRIBUTE_VALUE_BYTES = 4_096;
+  public static final Instant MIN_TIME = Instant.parse("2000-01-01T00:00:00Z");
+
+  private static final Pattern TYPE = Pattern.compile("[A-Za-z0-9_.:-]+");
+
+  /** How much of an offending value a reason quotes, in code points. */
+  private static final int QUOTE = 64;
 
   /** The outcome: either an event or a human-readable reason. */
   public record Result(UserEvent event, String error) {
@@ -84,11 +101,28 @@ public final class EventValidator {
     }
     long millis;
     try {
-      millis = Instant.parse(text).toEpochMilli();
-    } catch (DateTimeParseException e) {
-      return fail("'time' is not an ISO-8601 UTC timestamp: '" + text + "'");
+      millis = isoMillis(text);
+    } catch (IllegalArgumentException e) {
+      return fail(e.getMessage());
     }
     return validate(raw, millis);
+  }
+
+  /**
+   * Epoch milliseconds of an ISO-8601 UTC time; the message of the exception is the reason. A year
+   * the parser takes but milliseconds cannot hold (e.g. {@code +1000000000}) is out of range.
+   */
+  public static long isoMillis(String text) {
+    try {
+      return Instant.parse(text).toEpochMilli();
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(
+          "'time' is not an ISO-8601 UTC timestamp: " + quote(text), e);
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException(
+          "'time' " + quote(text) + " is out of range: its year does not fit epoch milliseconds",
+          e);
+    }
   }
 
   /** Validates a view whose time is already known (Avro carries it as epoch milliseconds). */
@@ -97,16 +131,32 @@ public final class EventValidator {
     if (eventId == null) {
       return fail(stringProblem(raw, "event_id"));
     }
+    if (characters(eventId) > MAX_EVENT_ID) {
+      return fail("'event_id' is longer than " + MAX_EVENT_ID + " characters");
+    }
     String userId = requiredString(raw, "user_id");
     if (userId == null) {
       return fail(stringProblem(raw, "user_id"));
     }
-    if (userId.length() > 256) {
-      return fail("'user_id' is longer than 256 characters");
+    if (characters(userId) > MAX_USER_ID) {
+      return fail("'user_id' is longer than " + MAX_USER_ID + " characters");
     }
     String type = requiredString(raw, "type");
     if (type == null) {
       return fail(stringProblem(raw, "type"));
+    }
+    if (characters(type) > MAX_TYPE) {
+      return fail("'type' is longer than " + MAX_TYPE + " characters");
+    }
+    if (!TYPE.matcher(type).matches()) {
+      return fail("'type' " + quote(type) + " has a character outside [A-Za-z0-9_.:-]");
+    }
+    if (timeMillis < MIN_TIME.toEpochMilli()) {
+      return fail(
+          "'time' "
+              + Instant.ofEpochMilli(timeMillis)
+              + " is before the earliest allowed time "
+              + MIN_TIME);
     }
     Object props = raw.get("properties");
     if (props != null && !(props instanceof Map)) {
@@ -115,11 +165,55 @@ public final class EventValidator {
     @SuppressWarnings("unchecked")
     Map<String, Object> properties =
         props == null ? new java.util.LinkedHashMap<>() : (Map<String, Object>) props;
+    String limitError = checkPropertyLimits(properties);
+    if (limitError != null) {
+      return fail(limitError);
+    }
     String propertyError = checkCoreProperties(type, properties);
     if (propertyError != null) {
       return fail(propertyError);
     }
     return new Result(new UserEvent(eventId, userId, type, timeMillis, properties), null);
+  }
+
+  /** Depth, finite numbers, then size: the size is only measured on a tree that can be written. */
+  private static String checkPropertyLimits(Map<String, Object> properties) {
+    String problem = checkTree(properties, 1);
+    if (problem != null) {
+      return problem;
+    }
+    int bytes =
+        io.beckon.engine.json.Json.write(properties).getBytes(StandardCharsets.UTF_8).length;
+    if (bytes > MAX_PROPERTIES_BYTES) {
+      return "'properties' is "
+          + bytes
+          + " bytes as compact JSON, over the limit of "
+          + MAX_PROPERTIES_BYTES;
+    }
+    return null;
+  }
+
+  /** Nesting depth ({@code properties} itself is depth 1) and non-finite numbers. */
+  private static String checkTree(Object value, int depth) {
+    if (value instanceof Map<?, ?> || value instanceof List<?>) {
+      if (depth > MAX_PROPERTIES_DEPTH) {
+        return "'properties' is nested deeper than the limit of "
+            + MAX_PROPERTIES_DEPTH
+            + " levels";
+      }
+      Iterable<?> children = value instanceof Map<?, ?> map ? map.values() : (List<?>) value;
+      for (Object child : children) {
+        String problem = checkTree(child, depth + 1);
+        if (problem != null) {
+          return problem;
+        }
+      }
+    } else if (value instanceof Number n && !Double.isFinite(n.doubleValue())) {
+      return "'properties' holds "
+          + n.doubleValue()
+          + ": every number must be finite (no NaN, Infinity or overflow such as 1e999)";
+    }
+    return null;
   }
 
   private static String checkCoreProperties(String type, Map<String, Object> properties) {
@@ -150,12 +244,30 @@ public final class EventValidator {
     }
     if (type.equals(ATTRIBUTES_SET) && properties.get("attributes") instanceof Map<?, ?> attrs) {
       for (Map.Entry<?, ?> e : attrs.entrySet()) {
-        Object v = e.getValue();
-        if (v instanceof Map || v instanceof List) {
+        String name = String.valueOf(e.getKey());
+        int length = characters(name);
+        if (length == 0 || length > MAX_ATTRIBUTE_NAME) {
           return type
-              + ": attribute '"
-              + e.getKey()
-              + "' must be a string, number, boolean or null";
+              + ": attribute name of "
+              + length
+              + " characters is outside 1.."
+              + MAX_ATTRIBUTE_NAME;
+        }
+        Object v = e.getValue();
+        if (v instanceof String text) {
+          int bytes = text.getBytes(StandardCharsets.UTF_8).length;
+          if (bytes > MAX_ATTRIBUTE_VALUE_BYTES) {
+            return type
+                + ": attribute "
+                + quote(name)
+                + " is "
+                + bytes
+                + " bytes of UTF-8, over the limit of "
+                + MAX_ATTRIBUTE_VALUE_BYTES;
+          }
+        }
+        if (v instanceof Map || v instanceof List) {
+          return type + ": attribute " + quote(name) + " must be a string, number, boolean or null";
         }
       }
     }
@@ -193,6 +305,18 @@ public final class EventValidator {
       return "missing required field '" + field + "'";
     }
     return "'" + field + "' must be a non-empty string";
+  }
+
+  private static int characters(String s) {
+    return s.codePointCount(0, s.length());
+  }
+
+  /** {@code 'text'}, shortened to its first characters so a hostile value cannot bloat a reason. */
+  static String quote(String text) {
+    if (characters(text) <= QUOTE) {
+      return "'" + text + "'";
+    }
+    return "'" + text.substring(0, text.offsetByCodePoints(0, QUOTE)) + "...'";
   }
 
   private static Result fail(String reason) {

@@ -1,7 +1,9 @@
 package io.beckon.engine.json;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -19,16 +21,46 @@ import java.util.Map;
  * ordered) and Instant (rendered as ISO-8601). One place so every part agrees on number types.
  */
 public final class Json {
+  /**
+   * How deep the parser goes before it gives up. Above the contract's 16 for {@code properties} (a
+   * replay line adds a level, and the validator names the limit for depths 17 to this), low enough
+   * that no input can make the tree walks below overflow the stack.
+   */
+  public static final int MAX_PARSE_DEPTH = 32;
+
   private static final ObjectMapper MAPPER =
-      new ObjectMapper()
-          .enable(DeserializationFeature.USE_LONG_FOR_INTS)
+      new ObjectMapper(
+              JsonFactory.builder()
+                  .streamReadConstraints(
+                      StreamReadConstraints.builder().maxNestingDepth(MAX_PARSE_DEPTH).build())
+                  .build())
           .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS);
 
   private Json() {}
 
-  /** Parses JSON text into the value model. */
+  /**
+   * Parses JSON text into the value model. An integer beyond a long becomes a double (infinite if
+   * it overflows that too: the event validator rejects it by name).
+   */
   public static Object parse(String text) throws JsonProcessingException {
     return toValue(MAPPER.readTree(text));
+  }
+
+  /**
+   * Why {@code text} did not parse, for a reader: Jackson's message without its location, or the
+   * limit that was hit. NaN and Infinity are not JSON, so they never parse.
+   */
+  public static String problem(JsonProcessingException e) {
+    String message = e.getOriginalMessage();
+    if (e instanceof StreamConstraintsException && message.contains("nesting depth")) {
+      return "nested deeper than the limit of 16 levels";
+    }
+    if (message.startsWith("Non-standard token '")) {
+      int end = message.indexOf('\'', 20);
+      return message.substring(20, end < 0 ? message.length() : end)
+          + " is not a number: every number must be finite";
+    }
+    return message;
   }
 
   /** Parses JSON text that must hold an object; null text gives an empty map. */

@@ -68,4 +68,129 @@ class EventValidatorTest {
                 + id.substring(1)
                 + "\",\"type\":\"x\",\"time\":\"2026-01-05T10:00:00Z\"}"));
   }
+
+  static String event(String type, String properties) {
+    return "{\"event_id\":\"a\",\"user_id\":\"u\",\"type\":\""
+        + type
+        + "\",\"time\":\"2026-01-05T10:00:00Z\",\"properties\":"
+        + properties
+        + "}";
+  }
+
+  static String parsedOrReason(String json) {
+    try {
+      return validate(json);
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      return "not valid JSON: " + Json.problem(e);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  static String nested(int depth) {
+    return "{\"a\":".repeat(depth - 1) + "{}" + "}".repeat(depth - 1);
+  }
+
+  @Test
+  void limitsOfVersion2AreEnforcedAndNamed() {
+    String ok = "{\"event_id\":\"%s\",\"user_id\":\"u\",\"type\":\"%s\",\"time\":\"%s\"}";
+    // A character outside the BMP counts once.
+    assertEquals(
+        "ok",
+        parsedOrReason(ok.formatted("\uD83D\uDE00".repeat(256), "x", "2026-01-05T10:00:00Z")));
+    assertEquals(
+        "'event_id' is longer than 256 characters",
+        parsedOrReason(ok.formatted("e".repeat(257), "x", "2026-01-05T10:00:00Z")));
+    assertEquals("ok", parsedOrReason(ok.formatted("e", "t".repeat(128), "2026-01-05T10:00:00Z")));
+    assertEquals(
+        "'type' is longer than 128 characters",
+        parsedOrReason(ok.formatted("e", "t".repeat(129), "2026-01-05T10:00:00Z")));
+    assertEquals(
+        "'type' 'cart item' has a character outside [A-Za-z0-9_.:-]",
+        parsedOrReason(ok.formatted("e", "cart item", "2026-01-05T10:00:00Z")));
+    assertEquals("ok", parsedOrReason(ok.formatted("e", "a.B:c-d_9", "2000-01-01T00:00:00Z")));
+    assertEquals(
+        "'time' 1999-12-31T23:59:59.999Z is before the earliest allowed time 2000-01-01T00:00:00Z",
+        parsedOrReason(ok.formatted("e", "x", "1999-12-31T23:59:59.999Z")));
+    assertEquals(
+        "'time' '+1000000000-01-01T00:00:00Z' is out of range: its year does not fit epoch milliseconds",
+        parsedOrReason(ok.formatted("e", "x", "+1000000000-01-01T00:00:00Z")));
+  }
+
+  @Test
+  void propertiesLimits() {
+    // Depth: properties is 1, each object or array inside adds one.
+    assertEquals("ok", parsedOrReason(event("x", nested(16))));
+    assertEquals(
+        "'properties' is nested deeper than the limit of 16 levels",
+        parsedOrReason(event("x", nested(17))));
+    assertEquals(
+        "ok", parsedOrReason(event("x", "{\"a\":" + "[".repeat(15) + "1" + "]".repeat(15) + "}")));
+    assertEquals(
+        "'properties' is nested deeper than the limit of 16 levels",
+        parsedOrReason(event("x", "{\"a\":" + "[".repeat(16) + "1" + "]".repeat(16) + "}")));
+    assertEquals(
+        "not valid JSON: nested deeper than the limit of 16 levels",
+        parsedOrReason(event("x", nested(100_000))));
+    // Numbers: finite, in any spelling.
+    String finite =
+        "'properties' holds %s: every number must be finite (no NaN, Infinity or overflow such as 1e999)";
+    assertEquals(finite.formatted("Infinity"), parsedOrReason(event("x", "{\"p\":1e999}")));
+    assertEquals(finite.formatted("-Infinity"), parsedOrReason(event("x", "{\"p\":[-1e999]}")));
+    assertEquals(
+        finite.formatted("Infinity"),
+        parsedOrReason(event("x", "{\"p\":1" + "0".repeat(400) + "}")));
+    assertEquals(
+        "not valid JSON: NaN is not a number: every number must be finite",
+        parsedOrReason(event("x", "{\"p\":NaN}")));
+    assertEquals(
+        "not valid JSON: Infinity is not a number: every number must be finite",
+        parsedOrReason(event("x", "{\"p\":Infinity}")));
+    assertEquals(
+        "not valid JSON: -Infinity is not a number: every number must be finite",
+        parsedOrReason(event("x", "{\"p\":-Infinity}")));
+    // Size: compact UTF-8, non-ASCII unescaped. {"s":"..."} is 8 bytes around the string.
+    assertEquals("ok", parsedOrReason(event("x", "{\"s\": \"" + "\u00e9".repeat(32_764) + "\"}")));
+    assertEquals(
+        "'properties' is 65538 bytes as compact JSON, over the limit of 65536",
+        parsedOrReason(event("x", "{\"s\":\"" + "\u00e9".repeat(32_765) + "\"}")));
+  }
+
+  @Test
+  void attributesSetLimits() {
+    String name128 = "n".repeat(128);
+    assertEquals(
+        "ok",
+        parsedOrReason(
+            event(
+                "attributes_set",
+                "{\"attributes\":{\""
+                    + name128
+                    + "\":\""
+                    + "v".repeat(4096)
+                    + "\",\"gone\":null}}")));
+    assertEquals(
+        "attributes_set: attribute name of 129 characters is outside 1..128",
+        parsedOrReason(event("attributes_set", "{\"attributes\":{\"" + name128 + "n\":null}}")));
+    assertEquals(
+        "attributes_set: attribute name of 0 characters is outside 1..128",
+        parsedOrReason(event("attributes_set", "{\"attributes\":{\"\":1}}")));
+    assertEquals(
+        "attributes_set: attribute 'bio' is 4098 bytes of UTF-8, over the limit of 4096",
+        parsedOrReason(
+            event(
+                "attributes_set", "{\"attributes\":{\"bio\":\"" + "\u00e9".repeat(2049) + "\"}}")));
+  }
+
+  @Test
+  void avroDoublesThatAreNotFiniteAreRejected() {
+    java.util.Map<String, Object> view = new java.util.LinkedHashMap<>();
+    view.put("event_id", "a");
+    view.put("user_id", "u");
+    view.put("type", "x");
+    view.put("properties", java.util.Map.of("m", java.util.Map.of("d", Double.NaN)));
+    assertEquals(
+        "'properties' holds NaN: every number must be finite (no NaN, Infinity or overflow such as 1e999)",
+        EventValidator.validate(view, 1_767_607_200_000L).error());
+  }
 }

@@ -8,12 +8,12 @@ import io.beckon.engine.json.Json;
 import io.beckon.schema.DeadLetter;
 import io.beckon.schema.internal.Ingested;
 import java.nio.ByteBuffer;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.util.Utf8;
@@ -40,18 +40,68 @@ public class EventDecoder extends RegistryDecoder<Ingested> {
     this.clock = clock;
   }
 
+  /** Fields of the Event a writer schema must have, and the Avro types each may be read from. */
+  private static final Map<String, Set<Schema.Type>> EVENT_FIELDS =
+      Map.of(
+          "event_id", EnumSet.of(Schema.Type.STRING, Schema.Type.ENUM),
+          "user_id", EnumSet.of(Schema.Type.STRING, Schema.Type.ENUM),
+          "type", EnumSet.of(Schema.Type.STRING, Schema.Type.ENUM),
+          "time", EnumSet.of(Schema.Type.LONG, Schema.Type.INT, Schema.Type.STRING));
+
+  private static final Set<Schema.Type> PROPERTIES_TYPES =
+      EnumSet.of(Schema.Type.STRING, Schema.Type.MAP, Schema.Type.RECORD);
+
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<Ingested> out)
       throws java.io.IOException {
+    String reason;
     try {
       ReceivedClock.Verdict verdict = clock.judge(decode(record.value()), receivedAt(record));
       if (!verdict.ok()) {
         throw new WireFormat.MalformedRecordException(verdict.error());
       }
       out.collect(Ingested.newBuilder().setEvent(AvroEvents.toAvro(verdict.event())).build());
+      return;
     } catch (WireFormat.MalformedRecordException e) {
-      out.collect(Ingested.newBuilder().setDeadLetter(deadLetter(record, e.getMessage())).build());
+      reason = e.getMessage();
+    } catch (RuntimeException e) {
+      // A record that breaks the decoder in a way not foreseen above is still only one bad record:
+      // it must not fail the task, which would then fail on it again after every restart.
+      reason = "cannot decode: " + e;
     }
+    out.collect(Ingested.newBuilder().setDeadLetter(deadLetter(record, reason)).build());
+  }
+
+  /** Refuses, once per schema id, writer schemas whose records could never be an Event. */
+  @Override
+  protected String checkSchema(Schema writerSchema) {
+    for (String name : List.of("event_id", "user_id", "type", "time", "properties")) {
+      Schema.Field field = writerSchema.getField(name);
+      Set<Schema.Type> allowed = EVENT_FIELDS.getOrDefault(name, PROPERTIES_TYPES);
+      if (field == null) {
+        if (EVENT_FIELDS.containsKey(name)) {
+          return "has no field '" + name + "'";
+        }
+        continue;
+      }
+      List<Schema> branches =
+          field.schema().isUnion() ? field.schema().getTypes() : List.of(field.schema());
+      boolean readable = branches.stream().anyMatch(b -> b.getType() != Schema.Type.NULL);
+      for (Schema branch : branches) {
+        readable &= branch.getType() == Schema.Type.NULL || allowed.contains(branch.getType());
+      }
+      if (!readable) {
+        return "has field '"
+            + name
+            + "' of type "
+            + field.schema()
+            + ", which cannot be read as "
+            + allowed.stream()
+                .map(t -> t.getName())
+                .collect(java.util.stream.Collectors.joining(" or "));
+      }
+    }
+    return null;
   }
 
   /** R of §2: the record's Kafka timestamp (CreateTime or LogAppendTime), if it has one. */
@@ -73,7 +123,7 @@ public class EventDecoder extends RegistryDecoder<Ingested> {
         view.put("properties", Json.parse(json));
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
         throw new WireFormat.MalformedRecordException(
-            "'properties' is not valid JSON: " + e.getOriginalMessage());
+            "'properties' is not valid JSON: " + Json.problem(e));
       }
     }
     EventValidator.Result result = EventValidator.validate(view, eventTime(view.get("time")));
@@ -89,10 +139,9 @@ public class EventDecoder extends RegistryDecoder<Ingested> {
     }
     if (time instanceof String text) {
       try {
-        return Instant.parse(text).toEpochMilli();
-      } catch (DateTimeParseException e) {
-        throw new WireFormat.MalformedRecordException(
-            "'time' is not an ISO-8601 UTC timestamp: '" + text + "'");
+        return EventValidator.isoMillis(text);
+      } catch (IllegalArgumentException e) {
+        throw new WireFormat.MalformedRecordException(e.getMessage());
       }
     }
     throw new WireFormat.MalformedRecordException(
@@ -103,7 +152,9 @@ public class EventDecoder extends RegistryDecoder<Ingested> {
 
   /** Generic Avro data to the value model (Utf8 to String, ints widened, records to maps). */
   private static Object toValue(Object avro) {
-    if (avro instanceof Utf8 || avro instanceof CharSequence) {
+    if (avro instanceof Utf8
+        || avro instanceof CharSequence
+        || avro instanceof org.apache.avro.generic.GenericEnumSymbol<?>) {
       return avro.toString();
     }
     if (avro instanceof Integer i) {
@@ -140,7 +191,7 @@ public class EventDecoder extends RegistryDecoder<Ingested> {
         .setOffset(record.offset())
         .setKey(record.key() == null ? null : ByteBuffer.wrap(record.key()))
         .setValue(record.value() == null ? null : ByteBuffer.wrap(record.value()))
-        .setReason(reason)
+        .setReason(DeadLetterSerializer.capReason(reason))
         .build();
   }
 

@@ -4,6 +4,7 @@ import java.util.Map;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.CachedSchemaRegistryClient;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
+import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.rest.RestService;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.rest.exceptions.RestClientException;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.testutil.MockSchemaRegistry;
 
@@ -47,9 +48,24 @@ public final class RegistryClients {
    * basic.auth.credentials.source}.
    */
   public static SchemaRegistryClient create(String url, Map<String, String> properties) {
-    if (url.startsWith(MOCK_PREFIX)) {
-      return MockSchemaRegistry.getClientForScope(url.substring(MOCK_PREFIX.length()));
-    }
-    return new CachedSchemaRegistryClient(url, CACHE_CAPACITY, properties);
+    return connect(url, properties).client();
   }
+
+  /**
+   * A client and the REST service under it, configured alike (auth, TLS). The REST service answers
+   * for schemas of any type; the client only parses the types it has providers for (Avro), and
+   * would answer an id of a JSON or Protobuf schema with the same {@code IOException} as a network
+   * failure. {@code rest} is null for {@code mock://} registries.
+   */
+  public static Connection connect(String url, Map<String, String> properties) {
+    if (url.startsWith(MOCK_PREFIX)) {
+      return new Connection(
+          MockSchemaRegistry.getClientForScope(url.substring(MOCK_PREFIX.length())), null);
+    }
+    RestService rest = new RestService(url);
+    return new Connection(new CachedSchemaRegistryClient(rest, CACHE_CAPACITY, properties), rest);
+  }
+
+  /** See {@link #connect}. */
+  public record Connection(SchemaRegistryClient client, RestService rest) {}
 }

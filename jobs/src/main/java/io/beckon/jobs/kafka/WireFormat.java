@@ -43,10 +43,12 @@ public final class WireFormat {
 
   /** The schema id of a framed value; throws {@link MalformedRecordException} if not framed. */
   public static int schemaId(byte[] value) {
-    if (value == null || value.length < HEADER_SIZE) {
+    if (value == null) {
+      throw new MalformedRecordException("tombstone (null value)");
+    }
+    if (value.length < HEADER_SIZE) {
       throw new MalformedRecordException(
-          "not in the Confluent wire format: "
-              + (value == null ? "null value" : value.length + " bytes"));
+          "not in the Confluent wire format: " + value.length + " bytes");
     }
     if (value[0] != MAGIC) {
       throw new MalformedRecordException(
@@ -55,16 +57,17 @@ public final class WireFormat {
     return ByteBuffer.wrap(value, 1, 4).getInt();
   }
 
-  /** Decodes the Avro body with the writer's schema. */
+  /**
+   * Decodes the Avro body with the writer's schema, after {@link AvroBounds} checked that every
+   * length in it fits the record (so Avro never allocates more than the record's size).
+   */
   public static GenericRecord decode(byte[] value, Schema writerSchema) {
+    AvroBounds.check(writerSchema, value, HEADER_SIZE, value.length - HEADER_SIZE);
     try {
       var decoder =
           DecoderFactory.get().binaryDecoder(value, HEADER_SIZE, value.length - HEADER_SIZE, null);
       GenericRecord record =
           new GenericDatumReader<GenericRecord>(writerSchema).read(null, decoder);
-      if (!decoder.isEnd()) {
-        throw new MalformedRecordException("trailing bytes after the Avro record");
-      }
       return record;
     } catch (IOException | RuntimeException e) {
       if (e instanceof MalformedRecordException m) {
@@ -79,6 +82,7 @@ public final class WireFormat {
   public static <T extends SpecificRecord> T decode(
       byte[] value, Schema writerSchema, Class<T> type) {
     Schema readerSchema = org.apache.avro.specific.SpecificData.get().getSchema(type);
+    AvroBounds.check(writerSchema, value, HEADER_SIZE, value.length - HEADER_SIZE);
     try {
       var decoder =
           DecoderFactory.get().binaryDecoder(value, HEADER_SIZE, value.length - HEADER_SIZE, null);

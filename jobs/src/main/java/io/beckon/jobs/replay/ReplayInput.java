@@ -48,7 +48,7 @@ public final class ReplayInput {
           error = result.error();
         }
       } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-        error = "not valid JSON: " + e.getOriginalMessage();
+        error = "not valid JSON: " + Json.problem(e);
       } catch (MalformedLineException e) {
         error = e.getMessage();
       }
