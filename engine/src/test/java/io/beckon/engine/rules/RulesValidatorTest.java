@@ -161,6 +161,17 @@ class RulesValidatorTest {
     assertTrue(millis < 10_000, "checked in " + millis + " ms");
   }
 
+  /** A file past the size limit is reported from its size alone, without being read. */
+  @Test
+  void aFolderWithAnOversizedFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("big.yaml"), "# " + "x".repeat(300_000) + "\n");
+    Files.writeString(dir.resolve("ok.yaml"), BASE.formatted(""));
+    assertEquals(
+        List.of(
+            "big.yaml:1:1: error: the file is 300,003 bytes; a rule file may be at most 262,144 bytes (256 KiB)"),
+        RulesValidator.validateFolder(dir).stream().map(Problem::toString).toList());
+  }
+
   /** A template nested as deep as its size allows is fine: no stack overflow anywhere. */
   @Test
   void aTemplateNestedAsDeepAsItsSizeAllowsIsValid() {
