@@ -819,6 +819,151 @@ class KafkaPipelineIT {
   }
 
   /**
+   * Hostile rule records written straight to the rules topic, past the validator: each is rejected
+   * to {@code rules-rejected} with a reason naming the limit, the job never restarts, and the
+   * version published before them keeps deciding.
+   */
+  @Test
+  void hostileRuleRecordsAreRejectedAndThePreviousVersionKeepsDeciding() throws Exception {
+    JobConfig config = isolatedJob("x", 2, Map.of());
+    // Let the broker take a record past the job's own 1 MiB limit, so the job has to refuse it.
+    try (var admin = kafka.admin()) {
+      var topic =
+          new org.apache.kafka.common.config.ConfigResource(
+              org.apache.kafka.common.config.ConfigResource.Type.TOPIC, "x-rules");
+      admin
+          .incrementalAlterConfigs(
+              Map.of(
+                  topic,
+                  List.of(
+                      new org.apache.kafka.clients.admin.AlterConfigOp(
+                          new org.apache.kafka.clients.admin.ConfigEntry(
+                              "max.message.bytes", String.valueOf(4 * 1024 * 1024)),
+                          org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
+          .all()
+          .get();
+    }
+    publish(Map.of("cart.yaml", CART_V1), "x-rules", "x-rules-policies");
+    StreamExecutionEnvironment env = environment();
+    EngagementJob.attach(env, config);
+    JobClient job = env.executeAsync("beckon-hostile-rules-it");
+    Properties big = new Properties();
+    big.setProperty("bootstrap.servers", kafka.bootstrapServers());
+    big.setProperty("max.request.size", String.valueOf(8 * 1024 * 1024));
+    try (KafkaProducer<byte[], byte[]> producer =
+            new KafkaProducer<>(big, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaConsumer<byte[], byte[]> commandsReader = committedReader("x-send-commands")) {
+      int ruleSchema =
+          RegistryClients.create(registry.url(), Map.of())
+              .register("x-rules-value", new AvroSchema(RuleRecord.getClassSchema().toString()));
+      String v2 = CART_V1.replace("version: 1", "version: 2");
+      List<String> hostile =
+          List.of(
+              v2 + "x: &a [*a]\n",
+              v2
+                  + "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+                  + "b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a]\n"
+                  + "c: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b]\n"
+                  + "d: &d [*c, *c, *c, *c, *c, *c, *c, *c, *c]\n",
+              v2 + "x: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n",
+              v2 + "# " + "x".repeat(300_000) + "\n",
+              v2 + "audience: {attribute: city, op: in, value: [" + "1,".repeat(1000) + "1]}\n",
+              v2 + "# " + "x".repeat(2 * 1024 * 1024) + "\n");
+      for (String yaml : hostile) {
+        producer.send(
+            new ProducerRecord<>(
+                "x-rules",
+                bytes("cart"),
+                WireFormat.encode(
+                    ruleSchema,
+                    RuleRecord.newBuilder()
+                        .setRuleId("cart")
+                        .setVersion(2)
+                        .setEnabled(true)
+                        .setFile("cart.yaml")
+                        .setYaml(yaml)
+                        .setPublishedAt(Instant.now())
+                        .build())));
+      }
+      producer.send(
+          new ProducerRecord<>("x-rules", bytes("cart"), BrokenRecords.notInWireFormat()));
+      producer.send(
+          new ProducerRecord<>("x-rules", bytes("cart"), BrokenRecords.unknownSchemaId()));
+      producer.flush();
+      List<RuleRejection> rejections =
+          readRejections("x-rules-rejected", 8, Duration.ofSeconds(90));
+      List<String> reasons = rejections.stream().map(r -> r.getReason().toString()).toList();
+      List<String> expected =
+          List.of(
+              "cart.yaml:5:4: error: invalid YAML: an alias refers to itself",
+              "cart.yaml:1:1: error: invalid YAML: more than 20 aliases of lists or mappings (an alias bomb?)",
+              "cart.yaml:1:1: error: invalid YAML: lists and mappings nested deeper than 40 levels",
+              "cart.yaml:1:1: error: the file is 300,",
+              "cart.yaml:5:44: error: audience.value: 1,001 items; at most 1,000",
+              "the record is ",
+              "not in the Confluent wire format",
+              "unknown schema id");
+      for (int i = 0; i < expected.size(); i++) {
+        assertTrue(reasons.get(i).startsWith(expected.get(i)), reasons.get(i));
+        assertEquals("cart", rejections.get(i).getRuleId());
+      }
+      rejections.subList(0, 5).forEach(r -> assertEquals(1, r.getVersionInForce()));
+
+      int id =
+          RegistryClients.create(registry.url(), Map.of())
+              .register("x-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      produceTo(
+          producer,
+          "x-events",
+          id,
+          "c1",
+          "u-1",
+          "cart_item_added",
+          "2026-03-01T10:00:00Z",
+          "{\"sku\":\"A\"}");
+      clock(producer, "x-events", id, 2, "2026-03-01T14:00:00Z");
+      List<SendCommand> commands = new ArrayList<>();
+      pollUntil(commandsReader, commands, 1, Duration.ofSeconds(60));
+      assertEquals("u-1 cart v1", describe(commands.get(0)), "version 1 keeps deciding");
+      assertEquals(0, restarts(job), "the job never restarted");
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  /**
+   * The job's restart count, from the MiniCluster's REST metrics (the REST metric view refreshes
+   * every few seconds, so the first answers may be empty).
+   */
+  private static long restarts(JobClient job) throws Exception {
+    Configuration client = MINI_CLUSTER.getClientConfiguration();
+    String url =
+        "http://"
+            + client.get(org.apache.flink.configuration.RestOptions.ADDRESS)
+            + ":"
+            + client.get(org.apache.flink.configuration.RestOptions.PORT)
+            + "/jobs/"
+            + job.getJobID()
+            + "/metrics?get=numRestarts";
+    var http = java.net.http.HttpClient.newHttpClient();
+    var json = new com.fasterxml.jackson.databind.ObjectMapper();
+    long deadline = System.currentTimeMillis() + 30_000;
+    while (true) {
+      String body =
+          http.send(
+                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      var metrics = json.readTree(body);
+      if (metrics.isArray() && metrics.size() == 1) {
+        return Long.parseLong(metrics.get(0).get("value").asText());
+      }
+      assertTrue(System.currentTimeMillis() < deadline, "no numRestarts metric: " + body);
+      Thread.sleep(500);
+    }
+  }
+
+  /**
    * Events already waiting when the job starts are applied only once the rules published before the
    * start are loaded: every one of them is evaluated against the ping rule.
    */

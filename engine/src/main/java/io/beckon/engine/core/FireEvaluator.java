@@ -5,6 +5,7 @@ import io.beckon.engine.json.Json;
 import io.beckon.engine.profile.ProfileView;
 import io.beckon.engine.rules.Channels;
 import io.beckon.engine.rules.Rule;
+import io.beckon.engine.rules.RuleLimits;
 import io.beckon.engine.rules.Trigger;
 import io.beckon.engine.template.Template;
 import io.beckon.engine.time.Durations;
@@ -80,8 +81,9 @@ final class FireEvaluator {
             .setChannel(channelAndAddress[0])
             .setAddress(channelAndAddress[1])
             .setVariant("default")
-            .setTitle(title == null ? null : title.render(lookup::apply))
-            .setBody(body.render(lookup::apply))
+            .setTitle(
+                title == null ? null : title.render(lookup::apply, RuleLimits.RENDERED_TITLE_CHARS))
+            .setBody(body.render(lookup::apply, RuleLimits.RENDERED_BODY_CHARS))
             .setVariables(Json.write(variables))
             .build());
     return true;

@@ -6,7 +6,6 @@ import io.beckon.engine.geo.Fence;
 import io.beckon.engine.template.Template;
 import io.beckon.engine.template.TemplateException;
 import io.beckon.engine.time.Durations;
-import java.io.StringReader;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -42,9 +41,28 @@ public final class RuleParser {
 
   /** Parses the text of a rule file. */
   public static Rule parse(String yaml) {
-    YamlNode root = YamlNode.parse(new StringReader(yaml));
+    return parse(yaml, true);
+  }
+
+  /**
+   * Parses a rule that was accepted before (the job's restored state) without the size checks of
+   * {@link RuleLimits}: a rule accepted under older, higher limits keeps running after an upgrade
+   * that lowers them, until its next version, instead of failing the job at every restore.
+   */
+  public static Rule parseAccepted(String yaml) {
+    return parse(yaml, false);
+  }
+
+  private static Rule parse(String yaml, boolean limits) {
+    YamlNode root = YamlNode.parse(yaml);
     if (!root.isMap()) {
       throw root.error("a rule file must be a mapping with id, version, trigger and message");
+    }
+    if (limits) {
+      List<RuleException> tooLarge = RuleLimits.check(root);
+      if (!tooLarge.isEmpty()) {
+        throw tooLarge.get(0);
+      }
     }
     checkKeys(root, RULE_KEYS);
     String id = string(required(root, "id"));

@@ -3,7 +3,6 @@ package io.beckon.engine.rules;
 import io.beckon.engine.template.Template;
 import io.beckon.engine.template.TemplateException;
 import java.io.IOException;
-import java.io.StringReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -68,17 +67,28 @@ public final class RulesValidator {
   /** Validates every {@code *.yaml} file of a folder; problems sorted by file and position. */
   public static List<Problem> validateFolder(Path dir) {
     Map<String, String> files = new TreeMap<>();
+    List<Problem> tooBig = new ArrayList<>();
     try (Stream<Path> paths = Files.list(dir)) {
       for (Path p : paths.filter(Files::isRegularFile).toList()) {
         String name = p.getFileName().toString();
-        if (name.endsWith(".yaml")) {
+        if (!name.endsWith(".yaml")) {
+          continue;
+        }
+        long size = Files.size(p);
+        if (size > RuleLimits.FILE_BYTES) {
+          // Not even read: a file of gigabytes must not exhaust the validator's memory.
+          tooBig.add(problem(name, RuleLimits.fileSize(size)));
+        } else {
           files.put(name, Files.readString(p, StandardCharsets.UTF_8));
         }
       }
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read rules folder " + dir, e);
     }
-    return validate(files);
+    List<Problem> problems = new ArrayList<>(validate(files));
+    problems.addAll(tooBig);
+    problems.sort(Problem.ORDER);
+    return problems;
   }
 
   /** Validates file name -> text; {@code policies.yaml} is checked as policies. */
@@ -110,20 +120,36 @@ public final class RulesValidator {
 
   private static YamlNode idOf(String text) {
     try {
-      YamlNode root = YamlNode.parse(new StringReader(text));
+      YamlNode root = YamlNode.parse(text);
       return root.isMap() ? root.get("id") : null;
     } catch (RuleException e) {
       return null;
     }
   }
 
-  /** One rule file: schema, then semantics, then the loader itself as a last gate. */
+  /**
+   * One rule file: limits, schema, then semantics, then the loader itself as a last gate. Never
+   * throws: a failure none of the checks foresaw is reported as a problem of the whole file.
+   */
   public static List<Problem> validateRule(String file, String text) {
+    try {
+      return checkRule(file, text);
+    } catch (RuntimeException | StackOverflowError e) {
+      return List.of(
+          new Problem(file, 1, 1, Problem.Severity.ERROR, "cannot check this file: " + e));
+    }
+  }
+
+  private static List<Problem> checkRule(String file, String text) {
     YamlNode root;
     try {
-      root = YamlNode.parse(new StringReader(text));
+      root = YamlNode.parse(text);
     } catch (RuleException e) {
-      return List.of(new Problem(file, e.line(), e.column(), Problem.Severity.ERROR, e.problem()));
+      return List.of(problem(file, e));
+    }
+    List<Problem> tooLarge = RuleLimits.check(root).stream().map(e -> problem(file, e)).toList();
+    if (!tooLarge.isEmpty()) {
+      return tooLarge;
     }
     List<Problem> problems = new ArrayList<>(SchemaCheck.RULE.check(file, root));
     if (!problems.isEmpty()) {
@@ -134,19 +160,23 @@ public final class RulesValidator {
       try {
         RuleParser.parse(text);
       } catch (RuleException e) {
-        problems.add(new Problem(file, e.line(), e.column(), Problem.Severity.ERROR, e.problem()));
+        problems.add(problem(file, e));
       }
     }
     return problems;
+  }
+
+  private static Problem problem(String file, RuleException e) {
+    return new Problem(file, e.line(), e.column(), Problem.Severity.ERROR, e.problem());
   }
 
   /** {@code policies.yaml}: schema, then a real time zone. */
   public static List<Problem> validatePolicies(String file, String text) {
     YamlNode root;
     try {
-      root = YamlNode.parse(new StringReader(text));
+      root = YamlNode.parse(text);
     } catch (RuleException e) {
-      return List.of(new Problem(file, e.line(), e.column(), Problem.Severity.ERROR, e.problem()));
+      return List.of(problem(file, e));
     }
     List<Problem> problems = new ArrayList<>(SchemaCheck.POLICIES.check(file, root));
     YamlNode zone = root.get("default_timezone");

@@ -1,13 +1,17 @@
 package io.beckon.engine.rules;
 
-import java.io.Reader;
+import java.io.StringReader;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
+import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -37,16 +41,27 @@ public final class YamlNode {
     this.list = list;
   }
 
-  /** Parses one YAML document; syntax errors become {@link RuleException}s with a position. */
-  public static YamlNode parse(Reader reader) {
+  /**
+   * Parses one YAML document; syntax errors and broken {@link RuleLimits} (file size, nesting,
+   * aliases) become {@link RuleException}s with a position.
+   */
+  public static YamlNode parse(String text) {
+    RuleException tooBig = RuleLimits.fileSize(text);
+    if (tooBig != null) {
+      throw tooBig;
+    }
     LoaderOptions options = new LoaderOptions();
     options.setAllowDuplicateKeys(false);
+    options.setAllowRecursiveKeys(false);
+    options.setMaxAliasesForCollections(RuleLimits.YAML_COLLECTION_ALIASES);
+    options.setNestingDepthLimit(RuleLimits.YAML_DEPTH);
+    options.setCodePointLimit(RuleLimits.FILE_BYTES);
     try {
-      Node root = new Yaml(options).compose(reader);
+      Node root = new Yaml(options).compose(new StringReader(text));
       if (root == null) {
         throw new RuleException(1, 1, "the file is empty");
       }
-      return convert(root);
+      return new Converter().convert(root, 1);
     } catch (MarkedYAMLException e) {
       var mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
       String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
@@ -54,51 +69,101 @@ public final class YamlNode {
           mark == null ? 1 : mark.getLine() + 1,
           mark == null ? 1 : mark.getColumn() + 1,
           "invalid YAML: " + problem.trim());
+    } catch (YAMLException e) {
+      // The loader's limits say so without a position: the whole file is at fault.
+      String message = String.valueOf(e.getMessage());
+      if (message.startsWith("Number of aliases")) {
+        message =
+            "more than "
+                + RuleLimits.YAML_COLLECTION_ALIASES
+                + " aliases of lists or mappings (an alias bomb?)";
+      } else if (message.startsWith("Nesting Depth")) {
+        message = "lists and mappings nested deeper than " + RuleLimits.YAML_DEPTH + " levels";
+      }
+      throw new RuleException(1, 1, "invalid YAML: " + message);
     }
   }
 
-  private static YamlNode convert(Node node) {
-    int line = node.getStartMark().getLine() + 1;
-    int column = node.getStartMark().getColumn() + 1;
-    if (node instanceof MappingNode mapping) {
-      Map<String, YamlNode> map = new LinkedHashMap<>();
-      for (NodeTuple tuple : mapping.getValue()) {
-        Node key = tuple.getKeyNode();
-        if (!(key instanceof ScalarNode scalarKey)) {
-          throw new RuleException(
-              key.getStartMark().getLine() + 1,
-              key.getStartMark().getColumn() + 1,
-              "keys must be plain names");
-        }
-        if (map.put(scalarKey.getValue(), convert(tuple.getValueNode())) != null) {
-          throw new RuleException(
-              key.getStartMark().getLine() + 1,
-              key.getStartMark().getColumn() + 1,
-              "duplicate key '" + scalarKey.getValue() + "'");
-        }
+  /**
+   * Builds the tree from the loader's node graph. Aliases make that graph share nodes (and a
+   * recursive alias makes it cyclic), so the expanded tree is bounded here: by depth, by node count
+   * and by refusing a node inside itself.
+   */
+  private static final class Converter {
+    private final Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
+    private int nodes;
+
+    YamlNode convert(Node node, int depth) {
+      int line = node.getStartMark().getLine() + 1;
+      int column = node.getStartMark().getColumn() + 1;
+      if (!open.add(node)) {
+        throw new RuleException(line, column, "invalid YAML: an alias refers to itself");
       }
-      YamlNode result = new YamlNode(line, column, null, map, null);
-      for (NodeTuple tuple : mapping.getValue()) {
-        Node key = tuple.getKeyNode();
-        String name = ((ScalarNode) key).getValue();
-        result.keys.put(
-            name,
-            new YamlNode(
+      // Past these two, the position of the node at hand says little: the file is at fault.
+      if (depth > RuleLimits.YAML_DEPTH) {
+        throw new RuleException(
+            1,
+            1,
+            "invalid YAML: lists and mappings nested deeper than "
+                + RuleLimits.YAML_DEPTH
+                + " levels once aliases are expanded");
+      }
+      if (++nodes > RuleLimits.YAML_NODES) {
+        throw new RuleException(
+            1,
+            1,
+            "invalid YAML: more than "
+                + RuleLimits.count(RuleLimits.YAML_NODES)
+                + " values once aliases are expanded");
+      }
+      try {
+        return convertOpen(node, line, column, depth);
+      } finally {
+        open.remove(node);
+      }
+    }
+
+    private YamlNode convertOpen(Node node, int line, int column, int depth) {
+      if (node instanceof MappingNode mapping) {
+        Map<String, YamlNode> map = new LinkedHashMap<>();
+        for (NodeTuple tuple : mapping.getValue()) {
+          Node key = tuple.getKeyNode();
+          if (!(key instanceof ScalarNode scalarKey)) {
+            throw new RuleException(
                 key.getStartMark().getLine() + 1,
                 key.getStartMark().getColumn() + 1,
-                name,
-                null,
-                null));
+                "keys must be plain names");
+          }
+          if (map.put(scalarKey.getValue(), convert(tuple.getValueNode(), depth + 1)) != null) {
+            throw new RuleException(
+                key.getStartMark().getLine() + 1,
+                key.getStartMark().getColumn() + 1,
+                "duplicate key '" + scalarKey.getValue() + "'");
+          }
+        }
+        YamlNode result = new YamlNode(line, column, null, map, null);
+        for (NodeTuple tuple : mapping.getValue()) {
+          Node key = tuple.getKeyNode();
+          String name = ((ScalarNode) key).getValue();
+          result.keys.put(
+              name,
+              new YamlNode(
+                  key.getStartMark().getLine() + 1,
+                  key.getStartMark().getColumn() + 1,
+                  name,
+                  null,
+                  null));
+        }
+        return result;
       }
-      return result;
+      if (node instanceof SequenceNode sequence) {
+        List<YamlNode> list = new ArrayList<>();
+        sequence.getValue().forEach(element -> list.add(convert(element, depth + 1)));
+        return new YamlNode(line, column, null, null, list);
+      }
+      ScalarNode scalar = (ScalarNode) node;
+      return new YamlNode(line, column, resolve(scalar), null, null);
     }
-    if (node instanceof SequenceNode sequence) {
-      List<YamlNode> list = new ArrayList<>();
-      sequence.getValue().forEach(element -> list.add(convert(element)));
-      return new YamlNode(line, column, null, null, list);
-    }
-    ScalarNode scalar = (ScalarNode) node;
-    return new YamlNode(line, column, resolve(scalar), null, null);
   }
 
   private static Object resolve(ScalarNode scalar) {

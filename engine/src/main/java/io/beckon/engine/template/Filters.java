@@ -49,7 +49,7 @@ final class Filters {
         "replace",
         2,
         2,
-        (in, a) -> Values.render(in).replace(Values.render(a.get(0)), Values.render(a.get(1))));
+        (in, a) -> replace(Values.render(in), Values.render(a.get(0)), Values.render(a.get(1))));
     def("round", 0, 1, Filters::round);
     def("floor", 0, 0, (in, a) -> toLong(Values.toNumber(in), Math::floor));
     def("ceil", 0, 0, (in, a) -> toLong(Values.toNumber(in), Math::ceil));
@@ -98,6 +98,35 @@ final class Filters {
     return 0L;
   }
 
+  /**
+   * {@link String#replace} that stops past {@link Template#MAX_VALUE_CHARS}: a replacement can
+   * multiply the length (with an empty target, by the replacement's length), and chained
+   * replacements would grow it exponentially.
+   */
+  static String replace(String s, String target, String replacement) {
+    StringBuilder out = new StringBuilder();
+    if (target.isEmpty()) {
+      for (int i = 0; i <= s.length() && out.length() <= Template.MAX_VALUE_CHARS; i++) {
+        out.append(replacement);
+        if (i < s.length()) {
+          out.append(s.charAt(i));
+        }
+      }
+      return Values.clip(out, Template.MAX_VALUE_CHARS);
+    }
+    int from = 0;
+    for (int at = s.indexOf(target);
+        at >= 0 && out.length() <= Template.MAX_VALUE_CHARS;
+        at = s.indexOf(target, from)) {
+      out.append(s, from, at).append(replacement);
+      from = at + target.length();
+    }
+    if (out.length() <= Template.MAX_VALUE_CHARS) {
+      out.append(s, from, s.length());
+    }
+    return Values.clip(out, Template.MAX_VALUE_CHARS);
+  }
+
   private static Object join(Object in, String sep) {
     if (in == null) {
       return null;
@@ -108,13 +137,16 @@ final class Filters {
     StringBuilder sb = new StringBuilder();
     boolean firstElement = true;
     for (Object e : c) {
+      if (sb.length() > Template.MAX_VALUE_CHARS) {
+        break; // a long list joined with a long separator
+      }
       if (!firstElement) {
         sb.append(sep);
       }
       firstElement = false;
       sb.append(Values.render(e));
     }
-    return sb.toString();
+    return Values.clip(sb, Template.MAX_VALUE_CHARS);
   }
 
   private static Object first(Object in) {

@@ -28,6 +28,17 @@ public final class Template implements Serializable {
 
   private static final long serialVersionUID = 1L;
 
+  /**
+   * The most characters any value takes while rendering (a filter's result, a variable's text) and
+   * the most a rendering returns: 65,536. Filters that can multiply a length ({@code replace},
+   * {@code join}) stop there, so no template and no data can make a rendering run long or fill the
+   * heap. Callers ask for less with {@link #render(VariableResolver, int)}.
+   */
+  public static final int MAX_VALUE_CHARS = 65_536;
+
+  /** Ends a rendering clipped by {@link #render(VariableResolver, int)}. */
+  public static final String CLIPPED = "\u2026";
+
   private final String source;
   private final transient List<Ast.Node> nodes;
   private final transient Set<String> variables;
@@ -52,10 +63,24 @@ public final class Template implements Serializable {
 
   /** Renders the template, looking variables up in {@code vars}. Missing values render as "". */
   public String render(VariableResolver vars) {
+    return render(vars, MAX_VALUE_CHARS);
+  }
+
+  /**
+   * Renders at most {@code maxChars} characters (code points): a longer rendering is clipped and
+   * ends in "…" ({@link #CLIPPED}), within {@code maxChars}. Rendering stops as soon as the output
+   * is past the limit.
+   */
+  public String render(VariableResolver vars, int maxChars) {
     Objects.requireNonNull(vars, "vars");
-    StringBuilder out = new StringBuilder(source.length() + 32);
-    new Renderer(vars, out).render(nodes);
-    return out.toString();
+    int limit = Math.max(1, Math.min(maxChars, MAX_VALUE_CHARS));
+    StringBuilder out = new StringBuilder(Math.min(source.length(), limit) + 32);
+    new Renderer(vars, out, limit).render(nodes);
+    String text = Values.clip(out, limit + 1);
+    if (text.codePointCount(0, text.length()) <= limit) {
+      return text;
+    }
+    return Values.clip(text, limit - 1) + CLIPPED;
   }
 
   /** Every variable path the template references, sorted; literals are not included. */
@@ -89,14 +114,21 @@ public final class Template implements Serializable {
 
     private final VariableResolver vars;
     private final StringBuilder out;
+    private final int limit;
 
-    Renderer(VariableResolver vars, StringBuilder out) {
+    Renderer(VariableResolver vars, StringBuilder out, int limit) {
       this.vars = vars;
       this.out = out;
+      this.limit = limit;
     }
 
     void render(List<Ast.Node> nodes) {
       for (Ast.Node node : nodes) {
+        if (out.length() > 2 * (limit + 1)) {
+          // Past the limit even if every character were a surrogate pair: clipped anyway, the
+          // rest would cost time and memory for nothing.
+          return;
+        }
         if (node instanceof Ast.Text t) {
           out.append(t.text());
         } else if (node instanceof Ast.Output o) {
@@ -165,6 +197,9 @@ public final class Template implements Serializable {
           args.add(operand(a));
         }
         value = f.def().fn().apply(value, args);
+        if (value instanceof String text && text.length() > MAX_VALUE_CHARS) {
+          value = Values.clip(text, MAX_VALUE_CHARS); // appends chained on a long value
+        }
       }
       return value;
     }

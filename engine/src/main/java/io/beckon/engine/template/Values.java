@@ -18,6 +18,21 @@ final class Values {
   private Values() {}
 
   /** The text a value renders as in template output. */
+  /**
+   * The first {@code max} characters (code points) of {@code s}, or all of it; never splits a
+   * surrogate pair.
+   */
+  static String clip(CharSequence s, int max) {
+    if (s.length() <= max) {
+      return s.toString();
+    }
+    String text = s.toString();
+    if (text.codePointCount(0, text.length()) <= max) {
+      return text;
+    }
+    return text.substring(0, text.offsetByCodePoints(0, max));
+  }
+
   static String render(Object v) {
     if (v == null) {
       return "";

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.beckon.engine.rules.RuleLimits;
 import java.util.List;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
@@ -357,6 +358,36 @@ class TriggerSemanticsTest {
         trigger: {kind: event, event: app_opened, where: {attribute: platform, op: eq, value: ios}}
         message: {channel: in_app, body: "Hello from {{ event.platform | upcase }}"}
         """;
+
+    /**
+     * A rendering past the limits is clipped, ends in "…" and is still sent; filters that multiply
+     * a length (an empty-target replace, three times over a 4,000-character value) stop early.
+     */
+    @Test
+    void renderedTextPastTheLimitsIsClippedAndStillSent() {
+      String word = "ab".repeat(2000);
+      String grow =
+          "{{ event.w | replace: '', event.w | replace: '', event.w | replace: '', event.w }}";
+      long start = System.nanoTime();
+      Scenario s =
+          new Scenario(
+                  RULE.replace("where: {attribute: platform, op: eq, value: ios}", "")
+                      .replace(
+                          "body: \"Hello from {{ event.platform | upcase }}\"",
+                          "title: \"" + grow + "\", body: \"" + "{{ event.w }}".repeat(20) + "\""))
+              .event("b", "2026-01-01T00:00:00Z", "app_opened", "{\"w\":\"" + word + "\"}")
+              .runToEnd();
+      assertTrue((System.nanoTime() - start) / 1_000_000 < 5_000, "rendered quickly");
+      assertEquals(1, s.sent.size());
+      String title = s.sent.get(0).getTitle();
+      String body = s.sent.get(0).getBody();
+      assertEquals(RuleLimits.RENDERED_TITLE_CHARS, title.length());
+      assertEquals(RuleLimits.RENDERED_BODY_CHARS, body.length());
+      assertTrue(title.endsWith("\u2026") && body.endsWith("\u2026"));
+      assertEquals(
+          word.repeat(20).substring(0, RuleLimits.RENDERED_BODY_CHARS - 1),
+          body.substring(0, body.length() - 1));
+    }
 
     @Test
     void immediateFireSeesEveryEventAtTheSameInstant() {

@@ -88,4 +88,30 @@ class RuleParserTest {
             () -> RuleSet.parse(new java.util.TreeMap<>(Map.of("a.yaml", rule, "b.yaml", rule))));
     assertEquals(List.of("b.yaml:1:1: rule id 'same' is already used by a.yaml"), e.problems());
   }
+
+  /**
+   * The loader that replay and the job use enforces the same limits as the validator: hostile files
+   * are problems with a position, never another exception or a stack overflow.
+   */
+  @Test
+  void hostileFilesAreProblemsOfTheLoaderToo() {
+    String base = RulesValidatorTest.BASE;
+    assertEquals(
+        List.of("r.yaml:1:4: invalid YAML: an alias refers to itself"), problems("a: &a [*a]\n"));
+    assertEquals(
+        List.of("r.yaml:1:1: invalid YAML: lists and mappings nested deeper than 40 levels"),
+        problems("a: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n"));
+    assertEquals(
+        List.of("r.yaml:4:44: audience.value: 1,001 items; at most 1,000"),
+        problems(
+            base.formatted(
+                "audience: {attribute: city, op: in, value: [" + "1,".repeat(1000) + "1]}")));
+    assertEquals(
+        List.of("r.yaml:1:1: the rule has 201 conditions; at most 200"),
+        problems(
+            base.formatted(
+                "audience: {any: ["
+                    + "{attribute: city, op: exists},".repeat(199)
+                    + "{attribute: city, op: exists}]}")));
+  }
 }

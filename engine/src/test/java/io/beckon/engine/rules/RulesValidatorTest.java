@@ -37,6 +37,157 @@ class RulesValidatorTest {
     assertEquals(expected, actual);
   }
 
+  /** A valid rule to build hostile variants of: {@code %s} is replaced by one more part. */
+  static final String BASE =
+      "id: hostile\nversion: 1\ntrigger: {kind: inactivity, after: 7d}\n%s\nmessage: {channel: push, body: hi}\n";
+
+  static String repeat(String item, int times, String separator) {
+    return String.join(separator, java.util.Collections.nCopies(times, item));
+  }
+
+  /**
+   * Hostile files, generated rather than checked in: each is reported at a position with a message
+   * naming the limit, never thrown, never a stack overflow, and all of them within seconds.
+   */
+  @Test
+  void hostileFilesAreReportedNeverThrown() {
+    Map<String, String> files = new TreeMap<>();
+    files.put("h01-recursive-alias.yaml", "a: &a [*a]\n");
+    files.put(
+        "h02-alias-bomb.yaml",
+        "a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n"
+            + "b: &b ["
+            + repeat("*a", 9, ", ")
+            + "]\n"
+            + "c: &c ["
+            + repeat("*b", 9, ", ")
+            + "]\n"
+            + "d: &d ["
+            + repeat("*c", 9, ", ")
+            + "]\n");
+    // Within the alias limit, doubling 11 times: 1,000 x 2^10 values.
+    StringBuilder doubling = new StringBuilder("l0: &l0 [" + repeat("1", 1000, ",") + "]\n");
+    for (int i = 1; i <= 10; i++) {
+      doubling.append("l").append(i).append(": &l").append(i);
+      doubling.append(" [*l").append(i - 1).append(", *l").append(i - 1).append("]\n");
+    }
+    files.put("h03-alias-doubling.yaml", doubling.toString());
+    files.put("h04-deep-nesting.yaml", "a: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n");
+    files.put("h05-ten-megabytes.yaml", "id: big\n# " + "x".repeat(10 * 1024 * 1024) + "\n");
+    String point = "[52.1, 21.0]";
+    files.put(
+        "h06-polygon-100000-vertices.yaml",
+        BASE.formatted("")
+            .replace(
+                "{kind: inactivity, after: 7d}",
+                "{kind: geofence_entered, fences: [{id: f, polygon: ["
+                    + repeat(point, 100_000, ",")
+                    + "]}]}"));
+    files.put(
+        "h07-polygon-1001-vertices.yaml",
+        BASE.formatted("")
+            .replace(
+                "{kind: inactivity, after: 7d}",
+                "{kind: geofence_entered, fences: [{id: f, polygon: ["
+                    + repeat(point, 1001, ",")
+                    + "]}]}"));
+    files.put(
+        "h08-101-fences.yaml",
+        BASE.formatted("")
+            .replace(
+                "{kind: inactivity, after: 7d}",
+                "{kind: geofence_entered, fences: ["
+                    + repeat("{id: f, lat: 1, lon: 1, radius_m: 5}", 101, ",")
+                    + "]}"));
+    files.put(
+        "h09-in-list-million.yaml",
+        BASE.formatted(
+            "audience: {attribute: city, op: in, value: [" + repeat("1", 1_000_000, ",") + "]}"));
+    files.put(
+        "h10-in-list-1001.yaml",
+        BASE.formatted(
+            "audience: {attribute: city, op: in, value: [" + repeat("1", 1001, ",") + "]}"));
+    files.put(
+        "h11-template-9000.yaml",
+        BASE.formatted("").replace("body: hi", "body: \"" + "x".repeat(9000) + "\""));
+    files.put(
+        "h12-template-300k.yaml",
+        BASE.formatted("").replace("body: hi", "body: \"" + "x".repeat(300_000) + "\""));
+    String leaf = "{attribute: city, op: exists}";
+    files.put(
+        "h13-201-conditions.yaml",
+        BASE.formatted("audience: {any: [" + repeat(leaf, 200, ",") + "]}"));
+    files.put(
+        "h14-conditions-9-deep.yaml",
+        BASE.formatted("audience: " + "{not: ".repeat(9) + leaf + "}".repeat(9)));
+    files.put(
+        "h15-21-variants.yaml",
+        BASE.formatted("")
+            .replace(
+                "body: hi}",
+                "body: hi, variants: [" + repeat("{when: " + leaf + ", body: x}", 21, ",") + "]}"));
+    files.put(
+        "h16-5-fallbacks.yaml",
+        BASE.formatted("")
+            .replace("body: hi}", "body: hi, fallback: [email, sms, whatsapp, in_app, email]}"));
+    files.put("h17-101-exit-on.yaml", BASE.formatted("exit_on: [" + repeat("x", 101, ",") + "]"));
+
+    long start = System.nanoTime();
+    List<String> problems = new ArrayList<>();
+    files.forEach(
+        (name, text) ->
+            RulesValidator.validate(Map.of(name, text)).forEach(p -> problems.add(p.toString())));
+    long millis = (System.nanoTime() - start) / 1_000_000;
+    assertEquals(
+        List.of(
+            "h01-recursive-alias.yaml:1:4: error: invalid YAML: an alias refers to itself",
+            "h02-alias-bomb.yaml:1:1: error: invalid YAML: more than 20 aliases of lists or mappings (an alias bomb?)",
+            "h03-alias-doubling.yaml:1:1: error: invalid YAML: more than 200,000 values once aliases are expanded",
+            "h04-deep-nesting.yaml:1:1: error: invalid YAML: lists and mappings nested deeper than 40 levels",
+            "h05-ten-megabytes.yaml:1:1: error: the file is 10,485,771 bytes; a rule file may be at most 262,144 bytes (256 KiB)",
+            "h06-polygon-100000-vertices.yaml:1:1: error: the file is 1,300,124 bytes; a rule file may be at most 262,144 bytes (256 KiB)",
+            "h07-polygon-1001-vertices.yaml:3:61: error: trigger.fences[0].polygon: 1,001 vertices; at most 1,000",
+            "h08-101-fences.yaml:3:43: error: trigger.fences: 101 fences; at most 100",
+            "h09-in-list-million.yaml:1:1: error: the file is 2,000,143 bytes; a rule file may be at most 262,144 bytes (256 KiB)",
+            "h10-in-list-1001.yaml:4:44: error: audience.value: 1,001 items; at most 1,000",
+            "h11-template-9000.yaml:5:32: error: message.body: the template is 9,000 characters; at most 8,192",
+            "h12-template-300k.yaml:1:1: error: the file is 300,098 bytes; a rule file may be at most 262,144 bytes (256 KiB)",
+            "h13-201-conditions.yaml:1:1: error: the rule has 201 conditions; at most 200",
+            "h14-conditions-9-deep.yaml:4:59: error: audience.not.not.not.not.not.not.not.not: condition groups nested deeper than 8 levels",
+            "h15-21-variants.yaml:5:46: error: message.variants: 21 variants; at most 20",
+            "h16-5-fallbacks.yaml:5:46: error: message.fallback: 5 channels; at most 4",
+            "h17-101-exit-on.yaml:4:10: error: exit_on: 101 event types; at most 100"),
+        problems);
+    assertTrue(millis < 10_000, "checked in " + millis + " ms");
+  }
+
+  /** A file past the size limit is reported from its size alone, without being read. */
+  @Test
+  void aFolderWithAnOversizedFile(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("big.yaml"), "# " + "x".repeat(300_000) + "\n");
+    Files.writeString(dir.resolve("ok.yaml"), BASE.formatted(""));
+    assertEquals(
+        List.of(
+            "big.yaml:1:1: error: the file is 300,003 bytes; a rule file may be at most 262,144 bytes (256 KiB)"),
+        RulesValidator.validateFolder(dir).stream().map(Problem::toString).toList());
+  }
+
+  /** A template nested as deep as its size allows is fine: no stack overflow anywhere. */
+  @Test
+  void aTemplateNestedAsDeepAsItsSizeAllowsIsValid() {
+    String nested = "{%if city%}".repeat(400) + "x" + "{%endif%}".repeat(400);
+    String ored = "{% if city" + " or city".repeat(1000) + " %}x{% endif %}";
+    assertTrue(
+        nested.length() <= RuleLimits.TEMPLATE_CHARS && ored.length() <= RuleLimits.TEMPLATE_CHARS);
+    assertEquals(
+        List.of(),
+        RulesValidator.validate(
+            Map.of(
+                "a.yaml",
+                BASE.formatted("")
+                    .replace("body: hi", "title: \"" + nested + "\", body: \"" + ored + "\""))));
+  }
+
   @Test
   void theExampleRulesAreValidWithoutWarnings() {
     assertEquals(List.of(), RulesValidator.validateFolder(Path.of("..", "rules")));

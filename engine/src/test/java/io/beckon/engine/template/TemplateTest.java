@@ -485,6 +485,34 @@ class TemplateTest {
   }
 
   @Test
+  void renderingIsClippedToTheAskedLengthWithoutSplittingACharacter() throws Exception {
+    Template t = Template.parse("{{ a }}{{ a }}");
+    assertEquals("xyxy", t.render(p -> "xy", 4));
+    assertEquals("xy\u2026", t.render(p -> "xy", 3));
+    // A character outside the BMP counts once and is never cut in half.
+    assertEquals("\uD83D\uDE00\u2026", t.render(p -> "\uD83D\uDE00\uD83D\uDE00", 2));
+    assertEquals("\uD83D\uDE00\uD83D\uDE00", t.render(p -> "\uD83D\uDE00", 2));
+  }
+
+  @Test
+  void filtersThatMultiplyALengthStopAtTheValueLimit() throws Exception {
+    String grow = "{{ w | replace: '', w | replace: '', w | replace: '', w | size }}";
+    assertEquals(
+        String.valueOf(Template.MAX_VALUE_CHARS),
+        Template.parse(grow).render(p -> "ab".repeat(2000)));
+    assertEquals(
+        String.valueOf(Template.MAX_VALUE_CHARS),
+        Template.parse("{{ list | join: sep | size }}")
+            .render(
+                p ->
+                    p.equals("list")
+                        ? java.util.Collections.nCopies(10_000, "x")
+                        : "-".repeat(100)));
+    assertEquals("xaxbx", Template.parse("{{ 'ab' | replace: '', 'x' }}").render(p -> null));
+    assertEquals("a-b-", Template.parse("{{ 'a.b.' | replace: '.', '-' }}").render(p -> null));
+  }
+
+  @Test
   void serializesAsSource() throws Exception {
     Template t = Template.parse("{{ a | default: 'x' }}");
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();

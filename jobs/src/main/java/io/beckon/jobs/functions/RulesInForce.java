@@ -38,7 +38,7 @@ final class RulesInForce {
 
   /** Restores a record from broadcast state (it was accepted before). */
   void restore(RuleRecord record) {
-    rules.put(record.getRuleId(), RuleParser.parse(record.getYaml()));
+    rules.put(record.getRuleId(), RuleParser.parseAccepted(record.getYaml()));
     records.put(record.getRuleId(), record);
     rebuild();
   }

@@ -5,6 +5,7 @@ import io.beckon.engine.core.RuleChanges;
 import io.beckon.engine.core.UserEngine;
 import io.beckon.engine.event.AvroEvents;
 import io.beckon.engine.event.UserEvent;
+import io.beckon.engine.rules.RuleLimits;
 import io.beckon.engine.time.Durations;
 import io.beckon.schema.DeadLetter;
 import io.beckon.schema.Event;
@@ -501,7 +502,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       RulesInForce.Change change;
       try {
         change = rules.offer(update.getRuleId(), update.getRecord());
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | StackOverflowError e) {
         // A record the checks did not foresee must not crash the job (it would be replayed).
         change = new RulesInForce.Change(null, null, "cannot read the rule: " + e, false);
       }
@@ -565,6 +566,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private void reject(String ruleId, Integer version, String file, String reason) {
     rulesRejected.inc();
     Integer inForce = rules.rule(ruleId) == null ? null : rules.rule(ruleId).version();
+    // Clipped: a hostile record (a megabyte key or file name, thousands of problems) must not make
+    // its log line huge or its rejection record too big to write.
+    ruleId = clip(ruleId, RuleLimits.REJECTION_NAME_CHARS);
+    file = file == null ? null : clip(file, RuleLimits.REJECTION_NAME_CHARS);
+    reason = clip(reason, RuleLimits.REJECTION_REASON_CHARS);
     LOG.warn(
         "Rejected rule record for '{}' (version {}); version in force: {}. {}",
         ruleId,
@@ -584,6 +590,18 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
                   .setVersionInForce(inForce)
                   .build()));
     }
+  }
+
+  /** The first {@code max} characters of {@code s}, ending in "…" when cut. */
+  static String clip(String s, int max) {
+    if (s.length() <= max) {
+      return s;
+    }
+    int end = max - 1;
+    if (Character.isHighSurrogate(s.charAt(end - 1))) {
+      end--;
+    }
+    return s.substring(0, end) + "\u2026";
   }
 
   private void trackLoading(int partition, long offset) throws Exception {

@@ -1,5 +1,6 @@
 package io.beckon.jobs.kafka;
 
+import io.beckon.engine.rules.RuleLimits;
 import io.beckon.schema.RuleRecord;
 import io.beckon.schema.internal.RuleUpdate;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 /**
  * Decodes the compacted {@code rules} topic: key = rule id, value = {@link RuleRecord} in the wire
  * format, null value = tombstone. A record that cannot be decoded still reaches the engine, with
- * the reason, so it is rejected visibly rather than dropped.
+ * the reason, so it is rejected visibly rather than dropped: no byte sequence makes this throw (a
+ * record past {@link RuleLimits#RECORD_BYTES} is not even decoded). Only a registry that cannot be
+ * reached fails the task (it is retried), since a transient outage must not reject a good rule.
  */
 public class RuleUpdateDecoder extends RegistryDecoder<RuleUpdate> {
   private static final long serialVersionUID = 1L;
@@ -24,21 +27,40 @@ public class RuleUpdateDecoder extends RegistryDecoder<RuleUpdate> {
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RuleUpdate> out)
       throws java.io.IOException {
+    out.collect(decode(record, writerSchemas));
+  }
+
+  /** The update a record stands for; an undecodable record gives an update with an error. */
+  static RuleUpdate decode(ConsumerRecord<byte[], byte[]> record, WriterSchemas writerSchemas)
+      throws java.io.IOException {
+    byte[] key = record.key();
+    byte[] value = record.value();
     RuleUpdate.Builder update =
         RuleUpdate.newBuilder()
-            .setRuleId(record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8))
+            .setRuleId(key == null ? "" : new String(key, StandardCharsets.UTF_8))
             .setPartition(record.partition())
             .setOffset(record.offset());
-    if (record.key() == null) {
+    if (key == null) {
       update.setError("a rule record needs the rule id as its key");
-    } else if (record.value() != null) {
+    } else if (value != null && value.length > RuleLimits.RECORD_BYTES) {
+      update.setError(
+          "the record is "
+              + value.length
+              + " bytes; a rule record may be at most "
+              + RuleLimits.RECORD_BYTES
+              + " bytes (1 MiB)");
+    } else if (value != null) {
       try {
-        update.setRecord(writerSchemas.decode(record.value(), RuleRecord.class));
+        update.setRecord(writerSchemas.decode(value, RuleRecord.class));
       } catch (WireFormat.MalformedRecordException e) {
-        update.setError(e.getMessage());
+        update.setError(String.valueOf(e.getMessage()));
+      } catch (RuntimeException e) {
+        // E.g. a writer schema that is not Avro: whatever it is, the record is unreadable. An
+        // error is always set, or the update would read as a tombstone and delete the rule.
+        update.setError("cannot decode the rule record: " + e);
       }
     }
-    out.collect(update.build());
+    return update.build();
   }
 
   @Override

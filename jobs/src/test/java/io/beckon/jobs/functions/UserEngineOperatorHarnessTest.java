@@ -304,6 +304,60 @@ class UserEngineOperatorHarnessTest {
     assertEquals(1, harness.extractOutputValues().get(0).getRuleVersion());
   }
 
+  private void offer(String key, String yaml, long offset) throws Exception {
+    harness.processElement2(
+        new StreamRecord<>(
+            RuleUpdate.newBuilder()
+                .setRuleId(key)
+                .setPartition(0)
+                .setOffset(offset)
+                .setRecord(
+                    io.beckon.schema.RuleRecord.newBuilder()
+                        .setRuleId(key)
+                        .setVersion(2)
+                        .setEnabled(true)
+                        .setFile("cart.yaml")
+                        .setYaml(yaml)
+                        .setPublishedAt(java.time.Instant.EPOCH)
+                        .build())
+                .build()));
+  }
+
+  /**
+   * Hostile records that bypassed the validator: each is rejected with the validator's message, the
+   * rejection stays small whatever the record's size, and version 1 keeps deciding.
+   */
+  @Test
+  void hostileRecordsAreRejectedAndThePreviousVersionStays() throws Exception {
+    String v2 = RULES.get("cart.yaml").replace("version: 1", "version: 2");
+    offer("cart-2h", v2 + "x: &a [*a]\n", 2);
+    offer("cart-2h", v2 + "x: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n", 3);
+    offer("cart-2h", v2 + "# " + "x".repeat(300_000) + "\n", 4);
+    offer(
+        "cart-2h",
+        v2 + "audience: {attribute: city, op: in, value: [" + "1,".repeat(1000) + "1]}\n",
+        5);
+    offer("k".repeat(10_000), v2, 6);
+    var rejections = new java.util.ArrayList<io.beckon.schema.RuleRejection>();
+    harness.getSideOutput(StateNames.RULE_REJECTIONS).forEach(r -> rejections.add(r.getValue()));
+    assertEquals(
+        java.util.List.of(
+            "cart.yaml:5:4: error: invalid YAML: an alias refers to itself",
+            "cart.yaml:1:1: error: invalid YAML: lists and mappings nested deeper than 40 levels",
+            "cart.yaml:1:1: error: the file is 300,136 bytes; a rule file may be at most 262,144 bytes (256 KiB)",
+            "cart.yaml:5:44: error: audience.value: 1,001 items; at most 1,000"),
+        rejections.subList(0, 4).stream().map(r -> r.getReason()).toList());
+    rejections.subList(0, 4).forEach(r -> assertEquals(1, r.getVersionInForce()));
+    var last = rejections.get(4);
+    assertEquals(256, last.getRuleId().length());
+    assertTrue(last.getRuleId().endsWith("\u2026"));
+    assertEquals(4096, last.getReason().length());
+    assertTrue(last.getReason().startsWith("the record's key 'kkk"), last.getReason());
+    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
+    watermark(Long.MAX_VALUE);
+    assertEquals(1, harness.extractOutputValues().get(0).getRuleVersion());
+  }
+
   @Test
   void aTombstoneForAnUnknownRuleIsHarmless() throws Exception {
     harness.processElement2(
