@@ -110,8 +110,10 @@ public final class EngagementJob {
                     RuleRejection::getRuleId)))
         .uid("sink-rules-rejected")
         .name("Kafka rules-rejected");
+    // Undecodable records and events the engine found over a per-user limit: one dead-letter sink.
     decoded
         .deadLetters()
+        .union(outputs.rejectedEvents())
         .sinkTo(sink(config, "dlq", new DeadLetterSerializer(config.topic("dead-letters"))))
         .uid("sink-events-dlq")
         .name("Kafka events-dlq");

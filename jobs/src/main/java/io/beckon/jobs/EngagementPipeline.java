@@ -29,7 +29,8 @@ public final class EngagementPipeline {
       DataStream<SendCommand> sendCommands,
       DataStream<Suppression> suppressions,
       DataStream<Event> lateEvents,
-      DataStream<RuleRejection> ruleRejections) {}
+      DataStream<RuleRejection> ruleRejections,
+      DataStream<DeadLetter> rejectedEvents) {}
 
   /** Decoded input split into valid events and dead letters. */
   public record Decoded(DataStream<Event> events, DataStream<DeadLetter> deadLetters) {}
@@ -58,7 +59,8 @@ public final class EngagementPipeline {
         sends,
         sends.getSideOutput(StateNames.SUPPRESSIONS),
         sends.getSideOutput(StateNames.LATE_EVENTS),
-        sends.getSideOutput(StateNames.RULE_REJECTIONS));
+        sends.getSideOutput(StateNames.RULE_REJECTIONS),
+        sends.getSideOutput(StateNames.REJECTED_EVENTS));
   }
 
   /** Separates dead letters from events; the Kafka source decodes into {@link Ingested}. */

@@ -1,5 +1,6 @@
 package io.beckon.jobs.functions;
 
+import io.beckon.engine.core.Tombstones;
 import io.beckon.engine.core.UserStore;
 import io.beckon.engine.json.Json;
 import io.beckon.schema.state.CartState;
@@ -149,6 +150,45 @@ final class FlinkUserStore implements UserStore {
     }
   }
 
+  /** Whether an entry's JSON text is a deletion marker: {@code [time,null]}. */
+  private static boolean isTombstone(String json) {
+    return json.endsWith(",null]");
+  }
+
+  @Override
+  public int attributeCount() {
+    try {
+      int count = 0;
+      for (String json : attributes.values()) {
+        if (!isTombstone(json)) {
+          count++;
+        }
+      }
+      return count;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read attributes", e);
+    }
+  }
+
+  @Override
+  public void pruneAttributeTombstones(int keep) {
+    try {
+      List<Map.Entry<String, Long>> tombstones = new ArrayList<>();
+      for (Map.Entry<String, String> e : attributes.entries()) {
+        if (isTombstone(e.getValue())) {
+          String json = e.getValue();
+          tombstones.add(
+              Map.entry(e.getKey(), Long.parseLong(json.substring(1, json.indexOf(',')))));
+        }
+      }
+      for (String name : Tombstones.oldestBeyond(tombstones, keep)) {
+        attributes.remove(name);
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot prune attribute deletion markers", e);
+    }
+  }
+
   @Override
   public Erasure erasure() {
     try {
@@ -166,6 +206,10 @@ final class FlinkUserStore implements UserStore {
   @Override
   public void erasure(Erasure marker) {
     try {
+      if (marker == null) {
+        erasure.clear();
+        return;
+      }
       erasure.update(marker.time() + " " + marker.eventId());
     } catch (Exception e) {
       throw new IllegalStateException("cannot write erasure marker", e);

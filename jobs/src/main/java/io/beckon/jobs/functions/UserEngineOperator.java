@@ -1,11 +1,13 @@
 package io.beckon.jobs.functions;
 
 import io.beckon.engine.core.FireListener;
+import io.beckon.engine.core.Outcome;
 import io.beckon.engine.core.RuleChanges;
 import io.beckon.engine.core.UserEngine;
 import io.beckon.engine.event.AvroEvents;
 import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.time.Durations;
+import io.beckon.schema.DeadLetter;
 import io.beckon.schema.Event;
 import io.beckon.schema.RuleRecord;
 import io.beckon.schema.RuleRejection;
@@ -13,6 +15,8 @@ import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import io.beckon.schema.internal.RuleUpdate;
 import io.beckon.schema.state.TriggerState;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,6 +75,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private transient ValueState<TriggerState> triggerState;
   private transient Counter applied;
   private transient Counter duplicates;
+  private transient Counter eventsRejected;
   private transient Counter late;
   private transient Counter sends;
   private transient Counter suppressions;
@@ -121,6 +126,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     var metrics = getMetricGroup();
     applied = metrics.counter("eventsApplied");
     duplicates = metrics.counter("eventsDuplicate");
+    eventsRejected = metrics.counter("eventsRejected");
     late = metrics.counter("eventsLate");
     sends = metrics.counter("sendCommands");
     suppressions = metrics.counter("sendSuppressions");
@@ -144,8 +150,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       late.inc();
       output.collect(StateNames.LATE_EVENTS, new StreamRecord<>(event, time));
       TreeSet<Long> dueBefore = rules.engine().wakeUps(store.triggers());
-      if (rules.engine().applyLate(AvroEvents.fromAvro(event), store)) {
+      Outcome outcome = rules.engine().applyLate(AvroEvents.fromAvro(event), store);
+      if (outcome.applied()) {
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(time));
+      } else if (outcome.rejected()) {
+        rejectEvent(event, outcome.reason());
       }
       syncTimers(timers.currentWatermark(), dueBefore, rules.engine().wakeUps(store.triggers()));
       store.flush();
@@ -225,13 +234,36 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     events.forEach(e -> batch.add(AvroEvents.fromAvro(e)));
     batch.sort(UserEvent.APPLICATION_ORDER);
     for (UserEvent e : batch) {
-      if (engine.apply(e, store)) {
+      Outcome outcome = engine.apply(e, store);
+      if (outcome.applied()) {
         applied.inc();
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(e.time()));
+      } else if (outcome.rejected()) {
+        rejectEvent(AvroEvents.toAvro(e), outcome.reason());
       } else {
         duplicates.inc();
       }
     }
+  }
+
+  /**
+   * An event that would break a per-user limit is malformed: a dead letter with its JSON view as
+   * the value (the original bytes are not known here) and the reason.
+   */
+  private void rejectEvent(Event event, String reason) {
+    eventsRejected.inc();
+    output.collect(
+        StateNames.REJECTED_EVENTS,
+        new StreamRecord<>(
+            DeadLetter.newBuilder()
+                .setTopic("events")
+                .setPartition(-1)
+                .setOffset(-1L)
+                .setKey(ByteBuffer.wrap(event.getUserId().getBytes(StandardCharsets.UTF_8)))
+                .setValue(
+                    ByteBuffer.wrap(AvroEvents.toJson(event).getBytes(StandardCharsets.UTF_8)))
+                .setReason(reason)
+                .build()));
   }
 
   /** The first grid instant at which an id remembered at {@code time} can be forgotten. */

@@ -6,6 +6,7 @@ import io.beckon.jobs.EngagementPipeline;
 import io.beckon.jobs.rules.RuleUpdates;
 import io.beckon.schema.Event;
 import io.beckon.schema.internal.RuleUpdate;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -29,8 +30,17 @@ import org.apache.flink.util.CloseableIterator;
  * decided by the file alone and the output is the same on every run.
  */
 public final class Replay {
-  /** Sorted outputs in their JSON views. */
-  public record Result(List<String> sendCommands, List<String> suppressions, int lateEvents) {}
+  /**
+   * Sorted outputs in their JSON views, and the events the engine rejected for a per-user limit.
+   */
+  public record Result(
+      List<String> sendCommands,
+      List<String> suppressions,
+      int lateEvents,
+      List<Rejected> rejected) {}
+
+  /** An event found malformed for a per-user limit (contract section 1): its JSON view, why. */
+  public record Rejected(String event, String reason) {}
 
   private Replay() {}
 
@@ -70,9 +80,20 @@ public final class Replay {
                     .map(s -> "X" + JsonViews.of(s))
                     .returns(Types.STRING)
                     .uid("replay-tag-suppressions"),
-                outputs.lateEvents().map(e -> "L").returns(Types.STRING).uid("replay-tag-late"));
+                outputs.lateEvents().map(e -> "L").returns(Types.STRING).uid("replay-tag-late"),
+                outputs
+                    .rejectedEvents()
+                    .map(
+                        d ->
+                            "D"
+                                + d.getReason()
+                                + "\n"
+                                + StandardCharsets.UTF_8.decode(d.getValue().duplicate()))
+                    .returns(Types.STRING)
+                    .uid("replay-tag-rejected"));
     List<String> sendLines = new ArrayList<>();
     List<String> suppressionLines = new ArrayList<>();
+    List<Rejected> rejected = new ArrayList<>();
     int late = 0;
     try (CloseableIterator<String> it = tagged.executeAndCollect("beckon-replay")) {
       while (it.hasNext()) {
@@ -80,13 +101,17 @@ public final class Replay {
         switch (item.charAt(0)) {
           case 'S' -> sendLines.add(item.substring(1));
           case 'X' -> suppressionLines.add(item.substring(1));
+          case 'D' -> {
+            int split = item.indexOf('\n');
+            rejected.add(new Rejected(item.substring(split + 1), item.substring(1, split)));
+          }
           default -> late++;
         }
       }
     }
     sendLines.sort(CONTRACT_ORDER);
     suppressionLines.sort(CONTRACT_ORDER);
-    return new Result(sendLines, suppressionLines, late);
+    return new Result(sendLines, suppressionLines, late, rejected);
   }
 
   /** The contract's output order: fire_time, user_id, rule_id; then the whole line. */

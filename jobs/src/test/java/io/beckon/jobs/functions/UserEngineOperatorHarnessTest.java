@@ -399,4 +399,23 @@ class UserEngineOperatorHarnessTest {
         harness.getSideOutput(StateNames.SUPPRESSIONS) == null
             || harness.getSideOutput(StateNames.SUPPRESSIONS).isEmpty());
   }
+
+  @Test
+  void anEventOverAPerUserLimitBecomesADeadLetterAndHasNoEffect() throws Exception {
+    StringBuilder many = new StringBuilder("{\"attributes\":{");
+    for (int i = 0; i < 257; i++) {
+      many.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":1");
+    }
+    send(event("big", "u1", "attributes_set", "2026-01-05T10:00:00Z", many + "}}"));
+    watermark(Long.MAX_VALUE);
+    var letters = harness.getSideOutput(StateNames.REJECTED_EVENTS);
+    assertEquals(1, letters.size());
+    var letter = letters.peek().getValue();
+    assertTrue(letter.getReason().contains("the limit is 256"), letter.getReason());
+    assertEquals("events", letter.getTopic());
+    String value = java.nio.charset.StandardCharsets.UTF_8.decode(letter.getValue()).toString();
+    assertTrue(value.startsWith("{\"event_id\":\"big\""), value);
+    assertEquals(0, harness.numKeyedStateEntries(), "no profile, no dedup entry");
+    assertEquals(0, harness.numEventTimeTimers());
+  }
 }
