@@ -63,7 +63,7 @@ public final class EngagementJob {
             .name("Kafka rules");
     EngagementPipeline.Decoded decoded = EngagementPipeline.split(ingested);
     EngagementPipeline.Outputs outputs =
-        EngagementPipeline.build(decoded.events(), rules, rulesToLoad);
+        EngagementPipeline.build(decoded.events(), rules, rulesToLoad, config.profileRetention());
 
     outputs
         .sendCommands()

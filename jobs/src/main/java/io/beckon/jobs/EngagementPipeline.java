@@ -46,6 +46,18 @@ public final class EngagementPipeline {
       DataStream<Event> events,
       DataStream<RuleUpdate> ruleUpdates,
       Map<Integer, Long> rulesToLoad) {
+    return build(events, ruleUpdates, rulesToLoad, java.time.Duration.ZERO);
+  }
+
+  /**
+   * @param retention {@code profile.retention}: event time without an event after which an idle
+   *     user with nothing pending is dropped; zero for never
+   */
+  public static Outputs build(
+      DataStream<Event> events,
+      DataStream<RuleUpdate> ruleUpdates,
+      Map<Integer, Long> rulesToLoad,
+      java.time.Duration retention) {
     SingleOutputStreamOperator<SendCommand> sends =
         events
             .keyBy(Event::getUserId)
@@ -53,7 +65,7 @@ public final class EngagementPipeline {
             .transform(
                 "User engine (profile, triggers, fires)",
                 new AvroTypeInfo<>(SendCommand.class),
-                new UserEngineOperator(rulesToLoad))
+                new UserEngineOperator(rulesToLoad, retention))
             .uid("user-engine");
     return new Outputs(
         sends,

@@ -36,6 +36,7 @@ public final class JobConfig implements Serializable {
     d.put("idle.timer.lag", "60s");
     d.put("starting.offsets", "committed-or-earliest");
     d.put("transaction.timeout", "15m");
+    d.put("profile.retention", "off");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
@@ -83,6 +84,7 @@ public final class JobConfig implements Serializable {
     JobConfig config = new JobConfig(values);
     config.disorderBound();
     config.idleTimerLag();
+    config.profileRetention();
     return config;
   }
 
@@ -121,6 +123,26 @@ public final class JobConfig implements Serializable {
 
   public Duration idleTimerLag() {
     return duration("idle.timer.lag");
+  }
+
+  /**
+   * Event time without an event after which a user with nothing pending is dropped entirely; {@code
+   * off} (zero) keeps users until {@code user_erased}.
+   */
+  public Duration profileRetention() {
+    return retention(values.get("profile.retention"), "profile.retention");
+  }
+
+  /** {@code off} or a positive duration; zero means off. */
+  public static Duration retention(String text, String name) {
+    if (text.equals("off")) {
+      return Duration.ZERO;
+    }
+    try {
+      return Duration.ofMillis(Durations.parseMillis(text));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage() + ", or off", e);
+    }
   }
 
   /** Extra Kafka client properties given as {@code kafka.<name>}. */

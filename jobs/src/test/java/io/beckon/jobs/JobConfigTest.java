@@ -29,4 +29,16 @@ class JobConfigTest {
     assertTrue(
         d.getMessage().startsWith("idle.timer.lag: 'soon' is not a duration"), d.getMessage());
   }
+
+  @Test
+  void profileRetentionIsOffByDefault() {
+    assertEquals(Duration.ZERO, JobConfig.fromArgs().profileRetention());
+    assertEquals(
+        Duration.ofDays(90), JobConfig.fromArgs("--profile.retention", "90d").profileRetention());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JobConfig.fromArgs("--profile.retention", "forever"));
+    assertTrue(e.getMessage().startsWith("profile.retention: 'forever'"), e.getMessage());
+  }
 }

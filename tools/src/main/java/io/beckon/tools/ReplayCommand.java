@@ -2,6 +2,7 @@ package io.beckon.tools;
 
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.engine.time.Durations;
+import io.beckon.jobs.JobConfig;
 import io.beckon.jobs.replay.Replay;
 import io.beckon.jobs.replay.ReplayInput;
 import java.io.BufferedReader;
@@ -34,7 +35,14 @@ public final class ReplayCommand {
       options =
           Options.parse(
               args,
-              Set.of("rules", "events", "out", "suppressions", "disorder-bound", "parallelism"),
+              Set.of(
+                  "rules",
+                  "events",
+                  "out",
+                  "suppressions",
+                  "disorder-bound",
+                  "parallelism",
+                  "profile-retention"),
               Set.of());
       options.require("rules");
       options.require("events");
@@ -56,13 +64,23 @@ public final class ReplayCommand {
     }
     input.rejected().forEach(r -> System.err.println(options.require("events") + ": " + r));
 
-    Duration bound = Duration.ofMillis(Durations.parseMillis(options.get("disorder-bound", "10s")));
+    Duration bound;
+    Duration retention;
+    try {
+      bound = Duration.ofMillis(Durations.parseMillis(options.get("disorder-bound", "10s")));
+      retention =
+          JobConfig.retention(options.get("profile-retention", "off"), "--profile-retention");
+    } catch (IllegalArgumentException e) {
+      System.err.println("replay: " + e.getMessage());
+      return 2;
+    }
     Replay.Result result =
         Replay.run(
             localEnvironment(Integer.parseInt(options.get("parallelism", "2"))),
             input.events(),
             ruleFiles,
-            bound);
+            bound,
+            retention);
 
     reportRejected(options.require("events"), input, result);
     write(options.get("out", null), result.sendCommands());

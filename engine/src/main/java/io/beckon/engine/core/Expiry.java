@@ -64,17 +64,25 @@ public final class Expiry {
    * drops a user past retention with nothing pending. Returns true when the user was dropped.
    */
   public boolean expire(long now, UserStore store) {
-    UserStore.Erasure erasure = store.erasure();
-    Long last = lastEvent(store.profile(), erasure);
-    if (retention > 0 && last != null && now >= last + retention && !hasPending(store.triggers())) {
+    if (dropsAt(now, store)) {
       store.clear();
       store.erasure(null);
       return true;
     }
+    UserStore.Erasure erasure = store.erasure();
     if (erasure != null && now >= erasure.time() + ERASURE_MEMORY) {
       store.erasure(null);
     }
     return false;
+  }
+
+  /** Whether {@link #expire} drops the user at {@code now}. */
+  public boolean dropsAt(long now, UserStore store) {
+    if (retention == 0) {
+      return false;
+    }
+    Long last = lastEvent(store.profile(), store.erasure());
+    return last != null && now >= last + retention && !hasPending(store.triggers());
   }
 
   /** The user's last event: the latest event applied, or the erasure, whichever is later. */

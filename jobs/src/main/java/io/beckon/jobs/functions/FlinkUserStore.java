@@ -251,6 +251,17 @@ final class FlinkUserStore implements UserStore {
     }
   }
 
+  /** Event times of the remembered event ids. */
+  List<Long> rememberedEventTimes() {
+    try {
+      List<Long> times = new ArrayList<>();
+      seen.values().forEach(times::add);
+      return times;
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read dedup state", e);
+    }
+  }
+
   /** Whether some remembered event id is due to be swept exactly at {@code sweepTime}. */
   boolean remembersEventsSweptAt(long sweepTime, java.util.function.LongUnaryOperator sweepOf) {
     try {

@@ -1,5 +1,6 @@
 package io.beckon.jobs.functions;
 
+import io.beckon.engine.core.Expiry;
 import io.beckon.engine.core.FireListener;
 import io.beckon.engine.core.Outcome;
 import io.beckon.engine.core.RuleChanges;
@@ -17,6 +18,7 @@ import io.beckon.schema.internal.RuleUpdate;
 import io.beckon.schema.state.TriggerState;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,6 +64,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   static final long DEDUP_SWEEP_GRID = Durations.HOUR;
 
   private final HashMap<Integer, Long> rulesToLoad;
+  private final long retention;
 
   private transient InternalTimerService<VoidNamespace> timers;
   private transient BroadcastState<String, RuleRecord> rulesState;
@@ -71,11 +74,13 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private transient boolean rulesLoaded;
   private transient Watermark heldWatermark;
   private transient FlinkUserStore store;
+  private transient Expiry expiry;
   private transient MapState<Long, List<Event>> buffer;
   private transient ValueState<TriggerState> triggerState;
   private transient Counter applied;
   private transient Counter duplicates;
   private transient Counter eventsRejected;
+  private transient Counter usersDropped;
   private transient Counter late;
   private transient Counter sends;
   private transient Counter suppressions;
@@ -87,7 +92,16 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
    *     submitted: events are held until every one has been seen (empty: nothing to wait for)
    */
   public UserEngineOperator(Map<Integer, Long> rulesToLoad) {
+    this(rulesToLoad, Duration.ZERO);
+  }
+
+  /**
+   * @param retention event time without an event after which an idle user is dropped ({@link
+   *     Expiry}); zero for never
+   */
+  public UserEngineOperator(Map<Integer, Long> rulesToLoad, Duration retention) {
     this.rulesToLoad = new HashMap<>(rulesToLoad);
+    this.retention = retention.toMillis();
   }
 
   @Override
@@ -112,6 +126,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
             keyed.getMapState(StateNames.seenEvents()),
             keyed.getState(StateNames.erasure()));
     buffer = keyed.getMapState(StateNames.buffer());
+    expiry = new Expiry(retention);
     rules = new RulesInForce();
     for (Map.Entry<String, RuleRecord> e : rulesState.entries()) {
       rules.restore(e.getValue());
@@ -127,6 +142,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     applied = metrics.counter("eventsApplied");
     duplicates = metrics.counter("eventsDuplicate");
     eventsRejected = metrics.counter("eventsRejected");
+    usersDropped = metrics.counter("usersDropped");
     late = metrics.counter("eventsLate");
     sends = metrics.counter("sendCommands");
     suppressions = metrics.counter("sendSuppressions");
@@ -149,14 +165,14 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       // (and a late erasure still erases, which cancels pending fires).
       late.inc();
       output.collect(StateNames.LATE_EVENTS, new StreamRecord<>(event, time));
-      TreeSet<Long> dueBefore = rules.engine().wakeUps(store.triggers());
+      TreeSet<Long> dueBefore = wakeUps(rules.engine());
       Outcome outcome = rules.engine().applyLate(AvroEvents.fromAvro(event), store);
       if (outcome.applied()) {
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(time));
       } else if (outcome.rejected()) {
         rejectEvent(event, outcome.reason());
       }
-      syncTimers(timers.currentWatermark(), dueBefore, rules.engine().wakeUps(store.triggers()));
+      syncTimers(timers.currentWatermark(), dueBefore, wakeUps(rules.engine()));
       store.flush();
       return;
     }
@@ -196,7 +212,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
     long time = timer.getTimestamp();
     UserEngine engine = rules.engine();
-    TreeSet<Long> dueBefore = engine.wakeUps(store.triggers());
+    TreeSet<Long> dueBefore = wakeUps(engine);
     List<Event> atInstant = buffer.get(time);
     if (atInstant != null) {
       buffer.remove(time);
@@ -222,7 +238,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     if (time % DEDUP_SWEEP_GRID == 0) {
       UserEngine.expireDedup(time, store);
     }
-    syncTimers(time, dueBefore, engine.wakeUps(store.triggers()));
+    expire(time);
+    syncTimers(time, dueBefore, wakeUps(engine));
     store.flush();
   }
 
@@ -264,6 +281,38 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
                     ByteBuffer.wrap(AvroEvents.toJson(event).getBytes(StandardCharsets.UTF_8)))
                 .setReason(reason)
                 .build()));
+  }
+
+  /**
+   * The current user's wake-ups: the engine's (pending fires, history to prune) and the one expiry
+   * check (retention, erasure marker).
+   */
+  private TreeSet<Long> wakeUps(UserEngine engine) {
+    TreeSet<Long> times = engine.wakeUps(store.triggers());
+    Long check =
+        expiry.wakeUp(
+            expiry.retention() > 0 ? store.profile() : null, store.triggers(), store.erasure());
+    if (check != null) {
+      times.add(check);
+    }
+    return times;
+  }
+
+  /**
+   * Drops the current user if retention says so. Its dedup sweeps are deleted here, the other
+   * wake-ups by {@link #syncTimers}; buffered events keep their timers (they start a new life).
+   */
+  private void expire(long now) throws Exception {
+    if (expiry.dropsAt(now, store)) {
+      usersDropped.inc();
+      for (long remembered : store.rememberedEventTimes()) {
+        long sweep = sweepTime(remembered);
+        if (sweep > now && !buffer.contains(sweep)) {
+          timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, sweep);
+        }
+      }
+    }
+    expiry.expire(now, store);
   }
 
   /** The first grid instant at which an id remembered at {@code time} can be forgotten. */
@@ -349,14 +398,31 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
             return;
           }
           TreeSet<Long> dueBefore = engineBefore.wakeUps(before);
+          addExpiryCheck(before, dueBefore);
           TriggerState after = RuleChanges.apply(before, change.before(), change.after());
           if (after == null) {
             state.clear();
           } else {
             state.update(after);
           }
-          syncTimers(Long.MIN_VALUE, dueBefore, rules.engine().wakeUps(after));
+          TreeSet<Long> dueAfter = rules.engine().wakeUps(after);
+          addExpiryCheck(after, dueAfter);
+          syncTimers(Long.MIN_VALUE, dueBefore, dueAfter);
         });
+  }
+
+  /**
+   * A rule change that cancels a user's last pending fire makes the retention check due again.
+   * Reads the current key's profile through the store, then releases the store's cache, since the
+   * caller moves on to another key.
+   */
+  private void addExpiryCheck(TriggerState triggers, TreeSet<Long> times) {
+    Long check =
+        expiry.wakeUp(expiry.retention() > 0 ? store.profile() : null, triggers, store.erasure());
+    if (check != null) {
+      times.add(check);
+    }
+    store.flush();
   }
 
   private void reject(String ruleId, Integer version, String file, String reason) {

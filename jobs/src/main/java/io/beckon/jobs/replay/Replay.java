@@ -50,6 +50,19 @@ public final class Replay {
       Map<String, String> ruleFiles,
       Duration disorderBound)
       throws Exception {
+    return run(env, events, ruleFiles, disorderBound, Duration.ZERO);
+  }
+
+  /**
+   * @param retention {@code profile.retention}, as in the live job; zero for off
+   */
+  public static Result run(
+      StreamExecutionEnvironment env,
+      List<Event> events,
+      Map<String, String> ruleFiles,
+      Duration disorderBound,
+      Duration retention)
+      throws Exception {
     DataStream<Event> source =
         env.fromData(events, new AvroTypeInfo<>(Event.class))
             .setParallelism(1)
@@ -66,7 +79,7 @@ public final class Replay {
             .uid("replay-rules")
             .name("Rules");
     EngagementPipeline.Outputs outputs =
-        EngagementPipeline.build(source, ruleUpdates, RuleUpdates.toLoad(rules));
+        EngagementPipeline.build(source, ruleUpdates, RuleUpdates.toLoad(rules), retention);
     // One collected stream, tagged by kind, so a single job run yields all outputs.
     DataStream<String> tagged =
         outputs
