@@ -101,7 +101,10 @@ public final class EngagementJob {
             decoded.events(),
             rules,
             rulesToLoad,
-            new EngineSettings(config.idleTimerLag(), EngineSettings.FaultInjector.NONE));
+            new EngineSettings(
+                config.idleTimerLag(),
+                config.profileRetention(),
+                EngineSettings.FaultInjector.NONE));
 
     outputs
         .sendCommands()
@@ -148,9 +151,10 @@ public final class EngagementJob {
                     RuleRejection::getRuleId)))
         .uid("sink-rules-rejected")
         .name("Kafka rules-rejected");
+    // Undecodable records and events the engine found over a per-user limit: one dead-letter sink.
     decoded
         .deadLetters()
-        .union(outputs.quarantined())
+        .union(outputs.quarantined(), outputs.rejectedEvents())
         .sinkTo(
             sink(
                 config,

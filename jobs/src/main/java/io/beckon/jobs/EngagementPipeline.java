@@ -31,7 +31,8 @@ public final class EngagementPipeline {
       DataStream<Suppression> suppressions,
       DataStream<Event> lateEvents,
       DataStream<RuleRejection> ruleRejections,
-      DataStream<DeadLetter> quarantined) {}
+      DataStream<DeadLetter> quarantined,
+      DataStream<DeadLetter> rejectedEvents) {}
 
   /** Decoded input split into valid events and dead letters. */
   public record Decoded(DataStream<Event> events, DataStream<DeadLetter> deadLetters) {}
@@ -72,7 +73,8 @@ public final class EngagementPipeline {
         sends.getSideOutput(StateNames.SUPPRESSIONS),
         sends.getSideOutput(StateNames.LATE_EVENTS),
         sends.getSideOutput(StateNames.RULE_REJECTIONS),
-        sends.getSideOutput(StateNames.DEAD_LETTERS));
+        sends.getSideOutput(StateNames.DEAD_LETTERS),
+        sends.getSideOutput(StateNames.REJECTED_EVENTS));
   }
 
   /** Separates dead letters from events; the Kafka source decodes into {@link Ingested}. */

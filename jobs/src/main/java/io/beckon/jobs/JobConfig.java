@@ -39,6 +39,7 @@ public final class JobConfig implements Serializable {
     d.put("transaction.timeout", "15m");
     d.put("allow.start.without.state", "false");
     d.put("dead.letter.max.bytes", "1000000");
+    d.put("profile.retention", "off");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
@@ -117,6 +118,7 @@ public final class JobConfig implements Serializable {
     config.idleTimerLag();
     config.maxClockSkew();
     config.allowStartWithoutState();
+    config.profileRetention();
     return config;
   }
 
@@ -179,6 +181,26 @@ public final class JobConfig implements Serializable {
   /** How far an event's time may be ahead of its Kafka record timestamp and be clamped (§2). */
   public Duration maxClockSkew() {
     return duration("max.clock.skew");
+  }
+
+  /**
+   * Event time without an event after which a user with nothing pending is dropped entirely; {@code
+   * off} (zero) keeps users until {@code user_erased}.
+   */
+  public Duration profileRetention() {
+    return retention(values.get("profile.retention"), "profile.retention");
+  }
+
+  /** {@code off} or a positive duration; zero means off. */
+  public static Duration retention(String text, String name) {
+    if (text.equals("off")) {
+      return Duration.ZERO;
+    }
+    try {
+      return Duration.ofMillis(Durations.parseMillis(text));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(name + ": " + e.getMessage() + ", or off", e);
+    }
   }
 
   /** Extra Kafka client properties given as {@code kafka.<name>}. */

@@ -109,4 +109,16 @@ class JobConfigTest {
         IllegalArgumentException.class,
         () -> JobConfig.fromArgs("--allow.start.without.state", "yes"));
   }
+
+  @Test
+  void profileRetentionIsOffByDefault() {
+    assertEquals(Duration.ZERO, JobConfig.fromArgs().profileRetention());
+    assertEquals(
+        Duration.ofDays(90), JobConfig.fromArgs("--profile.retention", "90d").profileRetention());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JobConfig.fromArgs("--profile.retention", "forever"));
+    assertTrue(e.getMessage().startsWith("profile.retention: 'forever'"), e.getMessage());
+  }
 }

@@ -3,6 +3,8 @@ package io.beckon.tools;
 import io.beckon.engine.event.ReceivedClock;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.engine.time.Durations;
+import io.beckon.jobs.JobConfig;
+import io.beckon.jobs.functions.EngineSettings;
 import io.beckon.jobs.replay.Replay;
 import io.beckon.jobs.replay.ReplayInput;
 import java.io.BufferedReader;
@@ -12,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -40,7 +44,8 @@ public final class ReplayCommand {
                   "suppressions",
                   "disorder-bound",
                   "max-clock-skew",
-                  "parallelism"),
+                  "parallelism",
+                  "profile-retention"),
               Set.of());
       options.require("rules");
       options.require("events");
@@ -65,14 +70,25 @@ public final class ReplayCommand {
     }
     input.rejected().forEach(r -> System.err.println(options.require("events") + ": " + r));
 
-    Duration bound = Duration.ofMillis(Durations.parseMillis(options.get("disorder-bound", "10s")));
+    Duration bound;
+    Duration retention;
+    try {
+      bound = Duration.ofMillis(Durations.parseMillis(options.get("disorder-bound", "10s")));
+      retention =
+          JobConfig.retention(options.get("profile-retention", "off"), "--profile-retention");
+    } catch (IllegalArgumentException e) {
+      System.err.println("replay: " + e.getMessage());
+      return 2;
+    }
     Replay.Result result =
         Replay.run(
             localEnvironment(Integer.parseInt(options.get("parallelism", "2"))),
             input.events(),
             ruleFiles,
-            bound);
+            bound,
+            EngineSettings.DEFAULTS.withProfileRetention(retention));
 
+    reportRejected(options.require("events"), input, result);
     write(options.get("out", null), result.sendCommands());
     if (options.get("suppressions", null) != null) {
       write(options.get("suppressions", null), result.suppressions());
@@ -80,11 +96,30 @@ public final class ReplayCommand {
     System.err.printf(
         "replay: %d events (%d bad lines skipped, %d late), %d send commands, %d suppressions%n",
         input.events().size(),
-        input.rejected().size(),
+        input.rejected().size() + result.rejected().size(),
         result.lateEvents(),
         result.sendCommands().size(),
         result.suppressions().size());
     return 0;
+  }
+
+  /**
+   * Events over a per-user limit are malformed too (contract section 1), though only the engine can
+   * tell: reported like bad lines, after the run, in line order.
+   */
+  private static void reportRejected(String file, ReplayInput.Parsed input, Replay.Result result) {
+    Map<String, Deque<Integer>> lines = input.linesByEvent();
+    TreeMap<Integer, String> byLine = new TreeMap<>();
+    for (Replay.Rejected r : result.rejected()) {
+      Deque<Integer> candidates = lines.get(r.event());
+      Integer line = candidates == null ? null : candidates.poll();
+      if (line == null) { // not expected: every event came from a line
+        System.err.println(file + ": " + r.event() + ": " + r.reason());
+      } else {
+        byLine.put(line, r.reason());
+      }
+    }
+    byLine.forEach((line, reason) -> System.err.println(file + ": line " + line + ": " + reason));
   }
 
   private static void write(String file, List<String> lines) throws IOException {

@@ -3,7 +3,9 @@ package io.beckon.engine.core;
 import io.beckon.schema.state.CartState;
 import io.beckon.schema.state.ProfileState;
 import io.beckon.schema.state.TriggerState;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 /** A {@link UserStore} on plain maps: for tests and for tools that run the engine without Flink. */
@@ -64,6 +66,23 @@ public final class InMemoryUserStore implements UserStore {
   @Override
   public Long attributeTime(String name) {
     return attributeTimes.get(name);
+  }
+
+  @Override
+  public int attributeCount() {
+    return attributes.size();
+  }
+
+  @Override
+  public void pruneAttributeTombstones(int keep) {
+    List<Map.Entry<String, Long>> tombstones = new ArrayList<>();
+    attributeTimes.forEach(
+        (name, time) -> {
+          if (!attributes.containsKey(name)) {
+            tombstones.add(Map.entry(name, time));
+          }
+        });
+    Tombstones.oldestBeyond(tombstones, keep).forEach(attributeTimes::remove);
   }
 
   @Override

@@ -39,16 +39,22 @@ public final class UserEngine {
   }
 
   /**
-   * Applies an on-time event: deduplication, erasure, then exit_on cancellations, the profile
-   * effect and the trigger effects, in that order. Returns false for a duplicate (no effect).
+   * Applies an on-time event: deduplication, erasure, the per-user limits, then exit_on
+   * cancellations, the profile effect and the trigger effects, in that order. A duplicate, an event
+   * of an erased life, or an event that would break a limit has no effect at all.
    */
-  public boolean apply(UserEvent e, UserStore store) {
-    if (isDuplicate(e, store) || belongsToErasedLife(e, store)) {
-      return false;
+  public Outcome apply(UserEvent e, UserStore store) {
+    Outcome skipped = skipped(e, store);
+    if (skipped != null) {
+      return skipped;
     }
     if (e.type().equals(USER_ERASED)) {
       erase(e, store);
-      return true;
+      return Outcome.APPLIED;
+    }
+    String broken = ProfileUpdater.limitBroken(e, store, false);
+    if (broken != null) {
+      return Outcome.rejected(broken);
     }
     store.rememberEvent(e.eventId(), e.time());
     cancelOnExit(e, store);
@@ -58,25 +64,37 @@ public final class UserEngine {
         applyTrigger(rule, e, store);
       }
     }
-    return true;
+    return Outcome.APPLIED;
   }
 
   /**
    * Applies an event later than the disorder bound: it updates attributes, consent and tokens, but
-   * never starts, cancels or fires a trigger. A late erasure still erases. Returns false for a
-   * duplicate or an event of a life that was erased.
+   * never starts, cancels or fires a trigger. A late erasure still erases; the attribute limit
+   * applies as for an on-time event.
    */
-  public boolean applyLate(UserEvent e, UserStore store) {
-    if (isDuplicate(e, store) || belongsToErasedLife(e, store)) {
-      return false;
+  public Outcome applyLate(UserEvent e, UserStore store) {
+    Outcome skipped = skipped(e, store);
+    if (skipped != null) {
+      return skipped;
     }
     if (e.type().equals(USER_ERASED)) {
       erase(e, store);
-      return true;
+      return Outcome.APPLIED;
+    }
+    String broken = ProfileUpdater.limitBroken(e, store, true);
+    if (broken != null) {
+      return Outcome.rejected(broken);
     }
     store.rememberEvent(e.eventId(), e.time());
     ProfileUpdater.applyLate(e, store);
-    return true;
+    return Outcome.APPLIED;
+  }
+
+  private static Outcome skipped(UserEvent e, UserStore store) {
+    if (isDuplicate(e, store)) {
+      return Outcome.DUPLICATE;
+    }
+    return belongsToErasedLife(e, store) ? Outcome.ERASED_LIFE : null;
   }
 
   /**
@@ -272,6 +290,9 @@ public final class UserEngine {
     } else if (trigger instanceof Trigger.OnEvent t) {
       if (t.event().equals(e.type()) && (t.where() == null || t.where().test(e::property))) {
         TriggerState state = state(store);
+        if (pendingOf(state, rule.id()) >= Limits.PENDING_FIRES_PER_RULE) {
+          return; // bounded: a burst of matching events arms at most this many fires
+        }
         state
             .getPending()
             .add(
@@ -362,6 +383,10 @@ public final class UserEngine {
         .setSeq(seq)
         .setArmedAt(source.time())
         .setSourceEventId(source.eventId());
+  }
+
+  private static long pendingOf(TriggerState state, String ruleId) {
+    return state.getPending().stream().filter(f -> f.getRuleId().equals(ruleId)).count();
   }
 
   private static void cancel(TriggerState state, String ruleId) {

@@ -35,12 +35,22 @@ public interface UserStore {
   /** Event time of the last write of an attribute (a deletion included), or null. */
   Long attributeTime(String name);
 
+  /** How many attributes the user has: names with a value (a deletion marker is not one). */
+  int attributeCount();
+
+  /**
+   * Keeps the newest {@code keep} deletion markers (by event time, then name) and forgets the
+   * others entirely, so deletions cannot grow the attribute state without bound.
+   */
+  void pruneAttributeTombstones(int keep);
+
   /**
    * The last erasure: its event time and event id, or null. Kept by {@link #clear()}: it is what
    * stops late events from before the erasure bringing the user's data back.
    */
   Erasure erasure();
 
+  /** Sets the erasure marker; null deletes it. */
   void erasure(Erasure erasure);
 
   /** When a user was erased: events sorting before it belong to the erased life. */

@@ -13,12 +13,18 @@ import java.util.TreeMap;
  */
 public final class UserTimeline {
   private final UserEngine engine;
+  private final Expiry expiry;
   private final String userId;
   private final InMemoryUserStore store = new InMemoryUserStore();
   private final TreeMap<Long, List<UserEvent>> pending = new TreeMap<>();
 
   public UserTimeline(UserEngine engine, String userId) {
+    this(engine, new Expiry(0), userId);
+  }
+
+  public UserTimeline(UserEngine engine, Expiry expiry, String userId) {
     this.engine = engine;
+    this.expiry = expiry;
     this.userId = userId;
   }
 
@@ -36,6 +42,10 @@ public final class UserTimeline {
     while (true) {
       Long next = pending.isEmpty() ? null : pending.firstKey();
       var due = engine.wakeUps(store.triggers());
+      Long expiryCheck = expiry.wakeUp(store.profile(), store.triggers(), store.erasure());
+      if (expiryCheck != null) {
+        due.add(expiryCheck);
+      }
       if (!due.isEmpty() && (next == null || due.first() < next)) {
         next = due.first();
       }
@@ -48,6 +58,7 @@ public final class UserTimeline {
         batch.forEach(e -> engine.apply(e, store));
       }
       engine.fireDue(userId, next, store, out);
+      expiry.expire(next, store);
     }
   }
 }

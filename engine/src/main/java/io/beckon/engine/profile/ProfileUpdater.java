@@ -2,8 +2,10 @@ package io.beckon.engine.profile;
 
 import static io.beckon.engine.event.EventTypes.*;
 
+import io.beckon.engine.core.Limits;
 import io.beckon.engine.core.UserStore;
 import io.beckon.engine.event.UserEvent;
+import io.beckon.engine.rules.Channels;
 import io.beckon.schema.state.CartLine;
 import io.beckon.schema.state.CartState;
 import io.beckon.schema.state.ProfileState;
@@ -19,6 +21,52 @@ public final class ProfileUpdater {
 
   private ProfileUpdater() {}
 
+  /**
+   * Why applying the event would break a per-user limit (contract section 1), or null. Checked
+   * before any effect, so a rejected event changes nothing. An {@code attributes_set} is judged by
+   * the attribute count it would leave (its deletions and, for a late event, its writes that an
+   * older time makes void taken into account); a {@code cart_item_added} of a new sku by the number
+   * of lines (late events do not touch the cart).
+   */
+  public static String limitBroken(UserEvent e, UserStore store, boolean late) {
+    if (e.type().equals(ATTRIBUTES_SET)
+        && e.properties().get("attributes") instanceof Map<?, ?> attributes) {
+      int count = store.attributeCount();
+      for (Map.Entry<?, ?> a : attributes.entrySet()) {
+        String name = String.valueOf(a.getKey());
+        boolean present = store.attribute(name) != null;
+        if (takesEffect(store, name, e.time(), late)) {
+          count += (a.getValue() != null ? 1 : 0) - (present ? 1 : 0);
+        }
+      }
+      if (count > Limits.ATTRIBUTES) {
+        return "attributes_set: would leave the user "
+            + count
+            + " attributes; the limit is "
+            + Limits.ATTRIBUTES
+            + " per user (app_opened fields included)";
+      }
+    }
+    if (!late && e.type().equals(CART_ITEM_ADDED) && store.cart() != null) {
+      CartState cart = store.cart();
+      if (cart.getLines().size() >= Limits.CART_LINES
+          && findLine(cart, (String) e.properties().get("sku")) == null) {
+        return "cart_item_added: a new sku in a cart that already holds "
+            + Limits.CART_LINES
+            + " skus, the limit per cart";
+      }
+    }
+    return null;
+  }
+
+  private static boolean takesEffect(UserStore store, String name, long time, boolean late) {
+    if (!late) {
+      return true;
+    }
+    Long newest = store.attributeTime(name);
+    return newest == null || time >= newest;
+  }
+
   /** The full effect of an on-time event. */
   public static void apply(UserEvent e, UserStore store) {
     ProfileState p = store.profile();
@@ -26,7 +74,7 @@ public final class ProfileUpdater {
       p = newProfile(e.time());
     }
     p.setLastSeenAt(Math.max(p.getLastSeenAt(), e.time()));
-    p.getEventCounts().merge(e.type(), 1L, Long::sum);
+    countEvent(p, e);
     switch (e.type()) {
       case APP_OPENED -> {
         p.setLastActiveAt(e.time());
@@ -69,7 +117,7 @@ public final class ProfileUpdater {
     }
     p.setFirstSeenAt(Math.min(p.getFirstSeenAt(), e.time()));
     p.setLastSeenAt(Math.max(p.getLastSeenAt(), e.time()));
-    p.getEventCounts().merge(e.type(), 1L, Long::sum);
+    countEvent(p, e);
     applyReachability(e, store, p, true);
     store.profile(p);
   }
@@ -79,13 +127,17 @@ public final class ProfileUpdater {
     switch (e.type()) {
       case ATTRIBUTES_SET -> {
         if (e.properties().get("attributes") instanceof Map<?, ?> attributes) {
-          attributes.forEach(
-              (name, value) -> {
-                Long newest = store.attributeTime(String.valueOf(name));
-                if (!late || newest == null || e.time() >= newest) {
-                  store.attribute(String.valueOf(name), value, e.time());
-                }
-              });
+          boolean deletes = false;
+          for (Map.Entry<?, ?> a : attributes.entrySet()) {
+            String name = String.valueOf(a.getKey());
+            if (takesEffect(store, name, e.time(), late)) {
+              store.attribute(name, a.getValue(), e.time());
+              deletes |= a.getValue() == null;
+            }
+          }
+          if (deletes) {
+            store.pruneAttributeTombstones(Limits.ATTRIBUTE_TOMBSTONES);
+          }
         }
       }
       case PUSH_TOKEN_REGISTERED -> {
@@ -95,7 +147,9 @@ public final class ProfileUpdater {
         }
       }
       case CHANNEL_CONSENT_CHANGED -> {
+        // Only the contract's channels: consent for any other name would grow the map unbounded.
         if (e.properties().get("channel") instanceof String channel
+            && Channels.ALL.contains(channel)
             && e.properties().get("granted") instanceof Boolean granted) {
           Long newest = p.getConsentAt().get(channel);
           if (!late || newest == null || e.time() >= newest) {
@@ -108,11 +162,48 @@ public final class ProfileUpdater {
     }
   }
 
+  /**
+   * Counts the event in {@code event_count}: only the first {@link Limits#COUNTED_EVENT_TYPES}
+   * distinct types in event-time order are counted. A late event of a new type that comes before
+   * the latest counted type's first event takes that type's place (which then reads 0).
+   */
+  private static void countEvent(ProfileState p, UserEvent e) {
+    Map<String, Long> counts = p.getEventCounts();
+    if (counts.containsKey(e.type())) {
+      counts.merge(e.type(), 1L, Long::sum);
+      return;
+    }
+    if (p.getEventCountSince() == null) {
+      p.setEventCountSince(new HashMap<>());
+    }
+    Map<String, Long> since = p.getEventCountSince();
+    if (counts.size() >= Limits.COUNTED_EVENT_TYPES) {
+      String latest = null;
+      long latestSince = Long.MIN_VALUE;
+      for (String type : counts.keySet()) {
+        // Types counted before this limit existed have no time: as old as the profile.
+        long t = since.getOrDefault(type, p.getFirstSeenAt());
+        if (latest == null || t > latestSince || (t == latestSince && type.compareTo(latest) > 0)) {
+          latest = type;
+          latestSince = t;
+        }
+      }
+      if (e.time() >= latestSince) {
+        return; // applies, but its event_count reads 0
+      }
+      counts.remove(latest);
+      since.remove(latest);
+    }
+    counts.put(e.type(), 1L);
+    since.put(e.type(), e.time());
+  }
+
   private static ProfileState newProfile(long time) {
     return ProfileState.newBuilder()
         .setFirstSeenAt(time)
         .setLastSeenAt(time)
         .setEventCounts(new HashMap<>())
+        .setEventCountSince(new HashMap<>())
         .setConsent(new HashMap<>())
         .setConsentAt(new HashMap<>())
         .build();

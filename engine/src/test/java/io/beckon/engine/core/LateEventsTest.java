@@ -34,7 +34,8 @@ class LateEventsTest {
         event("t", "2026-01-05T09:00:00Z", "push_token_registered", "{\"token\":\"tok\"}"), store);
     engine.apply(event("a", "2026-01-05T10:00:00Z", "cart_item_added", "{\"sku\":\"A\"}"), store);
     assertEquals(1, store.triggers().getPending().size());
-    assertTrue(engine.applyLate(event("x", "2026-01-05T09:30:00Z", "user_erased", null), store));
+    assertTrue(
+        engine.applyLate(event("x", "2026-01-05T09:30:00Z", "user_erased", null), store).applied());
     assertTrue(store.isEmpty(), "profile, cart, pending fires and dedup memory are gone");
   }
 
@@ -42,31 +43,37 @@ class LateEventsTest {
   void lateEventsOfTheErasedLifeAreIgnoredButLaterOnesStartANewOne() {
     engine.apply(event("x", "2026-01-05T11:00:00Z", "user_erased", null), store);
     assertFalse(
-        engine.applyLate(
-            event(
-                "old",
-                "2026-01-05T10:50:00Z",
-                "attributes_set",
-                "{\"attributes\":{\"email\":\"a@b.c\"}}"),
-            store));
+        engine
+            .applyLate(
+                event(
+                    "old",
+                    "2026-01-05T10:50:00Z",
+                    "attributes_set",
+                    "{\"attributes\":{\"email\":\"a@b.c\"}}"),
+                store)
+            .applied());
     assertFalse(
-        engine.applyLate(
-            event(
-                "a",
-                "2026-01-05T11:00:00Z",
-                "attributes_set",
-                "{\"attributes\":{\"email\":\"a@b.c\"}}"),
-            store),
+        engine
+            .applyLate(
+                event(
+                    "a",
+                    "2026-01-05T11:00:00Z",
+                    "attributes_set",
+                    "{\"attributes\":{\"email\":\"a@b.c\"}}"),
+                store)
+            .applied(),
         "same instant, sorts before the erasure: erased life");
     assertNull(store.attribute("email"));
     assertTrue(
-        engine.applyLate(
-            event(
-                "y",
-                "2026-01-05T11:00:00Z",
-                "attributes_set",
-                "{\"attributes\":{\"email\":\"new@b.c\"}}"),
-            store),
+        engine
+            .applyLate(
+                event(
+                    "y",
+                    "2026-01-05T11:00:00Z",
+                    "attributes_set",
+                    "{\"attributes\":{\"email\":\"new@b.c\"}}"),
+                store)
+            .applied(),
         "same instant, sorts after the erasure: new life");
     assertEquals("new@b.c", store.attribute("email"));
   }

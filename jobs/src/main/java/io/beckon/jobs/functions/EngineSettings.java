@@ -9,14 +9,21 @@ import java.time.Duration;
  *
  * @param idleTimerLag wall-clock silence after which event time moves on by itself; after a restore
  *     the operator applies it too (see {@link UserEngineOperator})
+ * @param profileRetention event time without an event after which an idle user with nothing pending
+ *     is dropped ({@link io.beckon.engine.core.Expiry}); zero for never
  * @param faults a test seam; production passes {@link FaultInjector#NONE}
  */
-public record EngineSettings(Duration idleTimerLag, FaultInjector faults) implements Serializable {
+public record EngineSettings(Duration idleTimerLag, Duration profileRetention, FaultInjector faults)
+    implements Serializable {
   public static final EngineSettings DEFAULTS =
-      new EngineSettings(Duration.ofSeconds(60), FaultInjector.NONE);
+      new EngineSettings(Duration.ofSeconds(60), Duration.ZERO, FaultInjector.NONE);
 
   public EngineSettings withFaults(FaultInjector injector) {
-    return new EngineSettings(idleTimerLag, injector);
+    return new EngineSettings(idleTimerLag, profileRetention, injector);
+  }
+
+  public EngineSettings withProfileRetention(Duration retention) {
+    return new EngineSettings(idleTimerLag, retention, faults);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.beckon.jobs.functions;
 
+import io.beckon.engine.core.Tombstones;
 import io.beckon.engine.core.UserStore;
 import io.beckon.engine.json.Json;
 import io.beckon.schema.state.CartState;
@@ -7,6 +8,7 @@ import io.beckon.schema.state.ProfileState;
 import io.beckon.schema.state.TriggerState;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
@@ -162,6 +164,59 @@ final class FlinkUserStore implements UserStore {
     attributeWrites.put(name, Json.write(java.util.Arrays.asList(time, value)));
   }
 
+  /** Whether an entry's JSON text is a deletion marker: {@code [time,null]}. */
+  private static boolean isTombstone(String json) {
+    return json.endsWith(",null]");
+  }
+
+  /** The attribute entries as the current input sees them: backend plus pending writes. */
+  private Map<String, String> attributeEntries() {
+    Map<String, String> entries = new HashMap<>();
+    try {
+      if (!cleared) {
+        for (Map.Entry<String, String> e : attributes.entries()) {
+          entries.put(e.getKey(), e.getValue());
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read attributes", e);
+    }
+    attributeWrites.forEach(
+        (name, json) -> {
+          if (json == null) {
+            entries.remove(name);
+          } else {
+            entries.put(name, json);
+          }
+        });
+    return entries;
+  }
+
+  @Override
+  public int attributeCount() {
+    int count = 0;
+    for (String json : attributeEntries().values()) {
+      if (!isTombstone(json)) {
+        count++;
+      }
+    }
+    return count;
+  }
+
+  @Override
+  public void pruneAttributeTombstones(int keep) {
+    List<Map.Entry<String, Long>> tombstones = new ArrayList<>();
+    for (Map.Entry<String, String> e : attributeEntries().entrySet()) {
+      String json = e.getValue();
+      if (isTombstone(json)) {
+        tombstones.add(Map.entry(e.getKey(), Long.parseLong(json.substring(1, json.indexOf(',')))));
+      }
+    }
+    for (String name : Tombstones.oldestBeyond(tombstones, keep)) {
+      attributeWrites.put(name, null);
+    }
+  }
+
   @Override
   public Erasure erasure() {
     String marker = load(erasureMarker, erasure);
@@ -174,7 +229,7 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public void erasure(Erasure marker) {
-    set(erasureMarker, marker.time() + " " + marker.eventId());
+    set(erasureMarker, marker == null ? null : marker.time() + " " + marker.eventId());
   }
 
   @Override
@@ -208,6 +263,29 @@ final class FlinkUserStore implements UserStore {
     } catch (Exception e) {
       throw new IllegalStateException("cannot expire dedup state", e);
     }
+  }
+
+  /** Event times of the remembered event ids, pending writes included. */
+  List<Long> rememberedEventTimes() {
+    Map<String, Long> merged = new HashMap<>();
+    try {
+      if (!cleared) {
+        for (Map.Entry<String, Long> e : seen.entries()) {
+          merged.put(e.getKey(), e.getValue());
+        }
+      }
+    } catch (Exception e) {
+      throw new IllegalStateException("cannot read dedup state", e);
+    }
+    seenWrites.forEach(
+        (id, time) -> {
+          if (time == null) {
+            merged.remove(id);
+          } else {
+            merged.put(id, time);
+          }
+        });
+    return new ArrayList<>(merged.values());
   }
 
   /** Whether some remembered event id is due to be swept exactly at {@code sweepTime}. */

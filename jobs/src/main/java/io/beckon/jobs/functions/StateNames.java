@@ -85,4 +85,10 @@ public final class StateNames {
 
   public static final OutputTag<io.beckon.schema.DeadLetter> DEAD_LETTERS =
       new OutputTag<>("events-dlq", new AvroTypeInfo<>(io.beckon.schema.DeadLetter.class));
+
+  /**
+   * Events the engine found malformed for a per-user limit (contract section 1), as dead letters.
+   */
+  public static final OutputTag<io.beckon.schema.DeadLetter> REJECTED_EVENTS =
+      new OutputTag<>("events-rejected", new AvroTypeInfo<>(io.beckon.schema.DeadLetter.class));
 }

@@ -1,6 +1,8 @@
 package io.beckon.jobs.functions;
 
+import io.beckon.engine.core.Expiry;
 import io.beckon.engine.core.FireListener;
+import io.beckon.engine.core.Outcome;
 import io.beckon.engine.core.RuleChanges;
 import io.beckon.engine.core.UserEngine;
 import io.beckon.engine.event.AvroEvents;
@@ -78,10 +80,13 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private transient boolean rulesLoaded;
   private transient Watermark heldWatermark;
   private transient FlinkUserStore store;
+  private transient Expiry expiry;
   private transient MapState<Long, List<Event>> buffer;
   private transient ValueState<TriggerState> triggerState;
   private transient Counter applied;
   private transient Counter duplicates;
+  private transient Counter eventsRejected;
+  private transient Counter usersDropped;
   private transient Counter late;
   private transient Counter sends;
   private transient Counter suppressions;
@@ -164,6 +169,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
             keyed.getMapState(StateNames.seenEvents()),
             keyed.getState(StateNames.erasure()));
     buffer = keyed.getMapState(StateNames.buffer());
+    expiry = new Expiry(settings.profileRetention().toMillis());
     rules = new RulesInForce();
     for (Map.Entry<String, RuleRecord> e : rulesState.entries()) {
       rules.restore(e.getValue());
@@ -178,6 +184,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     var metrics = getMetricGroup();
     applied = metrics.counter("eventsApplied");
     duplicates = metrics.counter("eventsDuplicate");
+    eventsRejected = metrics.counter("eventsRejected");
+    usersDropped = metrics.counter("usersDropped");
     late = metrics.counter("eventsLate");
     sends = metrics.counter("sendCommands");
     suppressions = metrics.counter("sendSuppressions");
@@ -260,20 +268,22 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     UserEvent userEvent = AvroEvents.fromAvro(event);
     TreeSet<Long> dueBefore;
     TreeSet<Long> dueAfter;
-    boolean remembered;
+    Outcome outcome;
     try {
-      dueBefore = engine.wakeUps(store.triggers());
+      dueBefore = wakeUps(engine);
       settings.faults().beforeEvent(userEvent);
-      remembered = engine.applyLate(userEvent, store);
-      dueAfter = engine.wakeUps(store.triggers());
+      outcome = engine.applyLate(userEvent, store);
+      dueAfter = wakeUps(engine);
       store.flush();
     } catch (RuntimeException | StackOverflowError e) {
       store.discard();
       quarantine(event.getUserId(), AvroEvents.toJson(event), e);
       return;
     }
-    if (remembered) {
+    if (outcome.applied()) {
       timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(userEvent.time()));
+    } else if (outcome.rejected()) {
+      rejectEvent(event, outcome.reason());
     }
     syncTimers(floor, dueBefore, dueAfter);
   }
@@ -313,7 +323,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     UserEngine engine = rules.engine();
     TreeSet<Long> dueBefore;
     try {
-      dueBefore = engine.wakeUps(store.triggers());
+      dueBefore = wakeUps(engine);
     } catch (RuntimeException e) {
       store.discard();
       quarantine(user, timerJson(user, time), e);
@@ -346,7 +356,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       if (time % DEDUP_SWEEP_GRID == 0) {
         UserEngine.expireDedup(time, store);
       }
-      dueAfter = engine.wakeUps(store.triggers());
+      expire(time);
+      dueAfter = wakeUps(engine);
       store.flush();
     } catch (RuntimeException | StackOverflowError e) {
       store.discard();
@@ -379,7 +390,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private TreeSet<Long> dropDue(UserEngine engine, String user, long time) {
     try {
       UserEngine.dropDue(time, store);
-      TreeSet<Long> due = engine.wakeUps(store.triggers());
+      TreeSet<Long> due = wakeUps(engine);
       store.flush();
       return due;
     } catch (RuntimeException e) {
@@ -407,19 +418,21 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     events.forEach(e -> batch.add(AvroEvents.fromAvro(e)));
     batch.sort(UserEvent.APPLICATION_ORDER);
     for (UserEvent e : batch) {
-      boolean accepted;
+      Outcome outcome;
       try {
         settings.faults().beforeEvent(e);
-        accepted = engine.apply(e, store);
+        outcome = engine.apply(e, store);
         store.flush();
       } catch (RuntimeException | StackOverflowError failure) {
         store.discard();
         quarantine(e.userId(), AvroEvents.toJson(AvroEvents.toAvro(e)), failure);
         continue;
       }
-      if (accepted) {
+      if (outcome.applied()) {
         applied.inc();
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(e.time()));
+      } else if (outcome.rejected()) {
+        rejectEvent(AvroEvents.toAvro(e), outcome.reason());
       } else {
         duplicates.inc();
       }
@@ -459,6 +472,58 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     node.put("user_id", user);
     node.put("fires_due_at", java.time.Instant.ofEpochMilli(time).toString());
     return io.beckon.engine.json.Json.write(node);
+  }
+
+  /**
+   * An event that would break a per-user limit is malformed: a dead letter with its JSON view as
+   * the value (the original bytes are not known here) and the reason.
+   */
+  private void rejectEvent(Event event, String reason) {
+    eventsRejected.inc();
+    output.collect(
+        StateNames.REJECTED_EVENTS,
+        new StreamRecord<>(
+            DeadLetter.newBuilder()
+                .setTopic("events")
+                .setPartition(-1)
+                .setOffset(-1L)
+                .setKey(ByteBuffer.wrap(event.getUserId().getBytes(StandardCharsets.UTF_8)))
+                .setValue(
+                    ByteBuffer.wrap(AvroEvents.toJson(event).getBytes(StandardCharsets.UTF_8)))
+                .setReason(reason)
+                .build()));
+  }
+
+  /**
+   * The current user's wake-ups: the engine's (pending fires, history to prune) and the one expiry
+   * check (retention, erasure marker).
+   */
+  private TreeSet<Long> wakeUps(UserEngine engine) {
+    TreeSet<Long> times = engine.wakeUps(store.triggers());
+    Long check =
+        expiry.wakeUp(
+            expiry.retention() > 0 ? store.profile() : null, store.triggers(), store.erasure());
+    if (check != null) {
+      times.add(check);
+    }
+    return times;
+  }
+
+  /**
+   * Drops the current user if retention says so. Its dedup sweeps are deleted here, the other
+   * wake-ups by {@link #syncTimers}; buffered events keep their timers (they start a new life).
+   */
+  private void expire(long now) throws Exception {
+    if (expiry.dropsAt(now, store)) {
+      usersDropped.inc();
+      for (long remembered : store.rememberedEventTimes()) {
+        long sweep = sweepTime(remembered);
+        if (sweep > now && !buffer.contains(sweep)) {
+          timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, sweep);
+        }
+      }
+    }
+    expiry.expire(now, store);
   }
 
   /** The first grid instant at which an id remembered at {@code time} can be forgotten. */
@@ -547,8 +612,10 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
           TriggerState after;
           try {
             dueBefore = engineBefore.wakeUps(before);
+            addExpiryCheck(before, dueBefore);
             after = RuleChanges.apply(before, change.before(), change.after());
           } catch (RuntimeException e) {
+            store.discard();
             // This user keeps the pending fires as they were; everyone else gets the change.
             internalErrors.inc();
             LOG.error("Cannot apply a rule change to the pending fires of user {}", user, e);
@@ -559,8 +626,24 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
           } else {
             state.update(after);
           }
-          syncTimers(Long.MIN_VALUE, dueBefore, rules.engine().wakeUps(after));
+          TreeSet<Long> dueAfter = rules.engine().wakeUps(after);
+          addExpiryCheck(after, dueAfter);
+          syncTimers(Long.MIN_VALUE, dueBefore, dueAfter);
         });
+  }
+
+  /**
+   * A rule change that cancels a user's last pending fire makes the retention check due again.
+   * Reads the current key's profile through the store, then releases the store's cache, since the
+   * caller moves on to another key.
+   */
+  private void addExpiryCheck(TriggerState triggers, TreeSet<Long> times) {
+    Long check =
+        expiry.wakeUp(expiry.retention() > 0 ? store.profile() : null, triggers, store.erasure());
+    if (check != null) {
+      times.add(check);
+    }
+    store.discard();
   }
 
   private void reject(String ruleId, Integer version, String file, String reason) {

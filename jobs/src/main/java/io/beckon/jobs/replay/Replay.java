@@ -7,6 +7,7 @@ import io.beckon.jobs.functions.EngineSettings;
 import io.beckon.jobs.rules.RuleUpdates;
 import io.beckon.schema.Event;
 import io.beckon.schema.internal.RuleUpdate;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,12 +31,18 @@ import org.apache.flink.util.CloseableIterator;
  * decided by the file alone and the output is the same on every run.
  */
 public final class Replay {
-  /** Sorted outputs in their JSON views. */
+  /**
+   * Sorted outputs in their JSON views, and the events the engine rejected for a per-user limit.
+   */
   public record Result(
       List<String> sendCommands,
       List<String> suppressions,
       int lateEvents,
-      List<String> quarantined) {}
+      List<String> quarantined,
+      List<Rejected> rejected) {}
+
+  /** An event found malformed for a per-user limit (contract section 1): its JSON view, why. */
+  public record Rejected(String event, String reason) {}
 
   private Replay() {}
 
@@ -93,10 +100,21 @@ public final class Replay {
                     .quarantined()
                     .map(d -> "Q" + d.getReason())
                     .returns(Types.STRING)
-                    .uid("replay-tag-quarantined"));
+                    .uid("replay-tag-quarantined"),
+                outputs
+                    .rejectedEvents()
+                    .map(
+                        d ->
+                            "D"
+                                + d.getReason()
+                                + "\n"
+                                + StandardCharsets.UTF_8.decode(d.getValue().duplicate()))
+                    .returns(Types.STRING)
+                    .uid("replay-tag-rejected"));
     List<String> sendLines = new ArrayList<>();
     List<String> suppressionLines = new ArrayList<>();
     List<String> quarantined = new ArrayList<>();
+    List<Rejected> rejected = new ArrayList<>();
     int late = 0;
     try (CloseableIterator<String> it = tagged.executeAndCollect("beckon-replay")) {
       while (it.hasNext()) {
@@ -105,13 +123,17 @@ public final class Replay {
           case 'S' -> sendLines.add(item.substring(1));
           case 'X' -> suppressionLines.add(item.substring(1));
           case 'Q' -> quarantined.add(item.substring(1));
+          case 'D' -> {
+            int split = item.indexOf('\n');
+            rejected.add(new Rejected(item.substring(split + 1), item.substring(1, split)));
+          }
           default -> late++;
         }
       }
     }
     sendLines.sort(CONTRACT_ORDER);
     suppressionLines.sort(CONTRACT_ORDER);
-    return new Result(sendLines, suppressionLines, late, quarantined);
+    return new Result(sendLines, suppressionLines, late, quarantined, rejected);
   }
 
   /** The contract's output order: fire_time, user_id, rule_id; then the whole line. */

@@ -9,14 +9,34 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.time.DateTimeException;
 import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Reads a JSON-lines event file: valid events in file order, bad lines reported with numbers. */
 public final class ReplayInput {
-  /** The events, and one message per rejected line ({@code line N: reason}). */
-  public record Parsed(List<Event> events, List<String> rejected) {}
+  /**
+   * The events, the line number of each, and one message per rejected line ({@code line N:
+   * reason}).
+   */
+  public record Parsed(List<Event> events, List<Integer> lines, List<String> rejected) {
+    /**
+     * Line numbers by the event's JSON view, in file order: to name the line of an event that the
+     * engine finds malformed later (a per-user limit). Retries of one event share a view.
+     */
+    public Map<String, Deque<Integer>> linesByEvent() {
+      Map<String, Deque<Integer>> index = new HashMap<>();
+      for (int i = 0; i < events.size(); i++) {
+        index
+            .computeIfAbsent(AvroEvents.toJson(events.get(i)), k -> new ArrayDeque<>())
+            .add(lines.get(i));
+      }
+      return index;
+    }
+  }
 
   private ReplayInput() {}
 
@@ -25,6 +45,7 @@ public final class ReplayInput {
    */
   public static Parsed read(BufferedReader reader, ReceivedClock clock) throws IOException {
     List<Event> events = new ArrayList<>();
+    List<Integer> lines = new ArrayList<>();
     List<String> rejected = new ArrayList<>();
     String line;
     int number = 0;
@@ -41,6 +62,7 @@ public final class ReplayInput {
           ReceivedClock.Verdict verdict = clock.judge(result.event(), receivedAt(json));
           if (verdict.ok()) {
             events.add(AvroEvents.toAvro(verdict.event()));
+            lines.add(number);
             continue;
           }
           error = verdict.error();
@@ -54,7 +76,7 @@ public final class ReplayInput {
       }
       rejected.add("line " + number + ": " + error);
     }
-    return new Parsed(events, rejected);
+    return new Parsed(events, lines, rejected);
   }
 
   /**

@@ -42,7 +42,7 @@ class EngineResilienceHarnessTest {
         new KeyedTwoInputStreamOperatorTestHarness<>(
             new UserEngineOperator(
                 RuleUpdates.toLoad(RuleUpdates.fromFiles(RULES)),
-                new EngineSettings(IDLE_LAG, faults)),
+                new EngineSettings(IDLE_LAG, Duration.ZERO, faults)),
             Event::getUserId,
             null,
             Types.STRING);

@@ -453,4 +453,89 @@ class UserEngineOperatorHarnessTest {
         harness.getSideOutput(StateNames.SUPPRESSIONS) == null
             || harness.getSideOutput(StateNames.SUPPRESSIONS).isEmpty());
   }
+
+  @Test
+  void anEventOverAPerUserLimitBecomesADeadLetterAndHasNoEffect() throws Exception {
+    StringBuilder many = new StringBuilder("{\"attributes\":{");
+    for (int i = 0; i < 257; i++) {
+      many.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":1");
+    }
+    send(event("big", "u1", "attributes_set", "2026-01-05T10:00:00Z", many + "}}"));
+    watermark(Long.MAX_VALUE);
+    var letters = harness.getSideOutput(StateNames.REJECTED_EVENTS);
+    assertEquals(1, letters.size());
+    var letter = letters.peek().getValue();
+    assertTrue(letter.getReason().contains("the limit is 256"), letter.getReason());
+    assertEquals("events", letter.getTopic());
+    String value = java.nio.charset.StandardCharsets.UTF_8.decode(letter.getValue()).toString();
+    assertTrue(value.startsWith("{\"event_id\":\"big\""), value);
+    assertEquals(0, harness.numKeyedStateEntries(), "no profile, no dedup entry");
+    assertEquals(0, harness.numEventTimeTimers());
+  }
+
+  /** A harness whose operator drops users after {@code retention} without an event. */
+  private void reopenWithRetention(java.time.Duration retention) throws Exception {
+    harness.close();
+    harness =
+        new KeyedTwoInputStreamOperatorTestHarness<>(
+            new UserEngineOperator(
+                RuleUpdates.toLoad(RuleUpdates.fromFiles(RULES)),
+                EngineSettings.DEFAULTS.withProfileRetention(retention)),
+            Event::getUserId,
+            null,
+            Types.STRING);
+    harness.open();
+    publish(RULES);
+  }
+
+  @Test
+  void retentionDropsAnIdleUsersStateAndTimersButNotWhileAFireIsPending() throws Exception {
+    reopenWithRetention(java.time.Duration.ofHours(1));
+    send(event("o", "u1", "app_opened", "2026-01-05T10:00:00Z", "{\"platform\":\"ios\"}"));
+    send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
+    watermark(millis("2026-01-05T11:30:00Z"));
+    // Retention has passed, but the 12:00 cart reminder is pending: everything is kept.
+    assertTrue(harness.numKeyedStateEntries() >= 4, "profile, cart, triggers, attribute, dedup");
+    assertTrue(harness.numEventTimeTimers() > 0);
+    watermark(millis("2026-01-05T12:00:00Z"));
+    assertEquals(
+        List.of("Welcome", "1 items waiting"),
+        harness.extractOutputValues().stream().map(SendCommand::getBody).toList(),
+        "the reminder went out");
+    assertEquals(0, harness.numKeyedStateEntries(), "dropped once nothing was pending");
+    assertEquals(0, harness.numEventTimeTimers(), "dedup sweeps and history timers went too");
+    // A user who comes back starts a new life: the once-rule welcomes them again.
+    send(event("o2", "u1", "app_opened", "2026-01-05T13:00:00Z", null));
+    watermark(millis("2026-01-05T13:00:00Z"));
+    assertEquals(3, harness.extractOutputValues().size());
+  }
+
+  @Test
+  void retentionChecksOnAnHourlyGridWithOneTimer() throws Exception {
+    reopenWithRetention(java.time.Duration.ofHours(2));
+    send(event("p", "u1", "page_viewed", "2026-01-05T10:10:00Z", null));
+    send(event("q", "u1", "page_viewed", "2026-01-05T10:20:00Z", null));
+    watermark(millis("2026-01-05T10:20:00Z"));
+    // The retention check at 13:00 (10:20 + 2 h, rounded up) and the dedup sweep the next day.
+    assertEquals(2, harness.numEventTimeTimers());
+    watermark(millis("2026-01-05T12:59:59Z"));
+    assertEquals(2, harness.numKeyedStateEntries(), "profile and dedup entries, still kept");
+    watermark(millis("2026-01-05T13:00:00Z"));
+    assertEquals(0, harness.numKeyedStateEntries());
+    assertEquals(0, harness.numEventTimeTimers());
+  }
+
+  @Test
+  void theErasureMarkerIsForgottenAfterSevenDays() throws Exception {
+    send(event("x", "u1", "user_erased", "2026-01-05T10:30:00Z", null));
+    watermark(millis("2026-01-05T10:30:00Z"));
+    assertEquals(1, harness.numKeyedStateEntries(), "the marker");
+    assertEquals(
+        2, harness.numEventTimeTimers(), "its expiry at 2026-01-12T11:00, and a dedup sweep");
+    watermark(millis("2026-01-12T10:59:59Z"));
+    assertEquals(1, harness.numKeyedStateEntries());
+    watermark(millis("2026-01-12T11:00:00Z"));
+    assertEquals(0, harness.numKeyedStateEntries());
+    assertEquals(0, harness.numEventTimeTimers());
+  }
 }
