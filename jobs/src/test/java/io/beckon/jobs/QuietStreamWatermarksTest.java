@@ -16,27 +16,7 @@ class QuietStreamWatermarksTest {
   /** The source's input-activity clock: it stands still while the source is backpressured. */
   long activityClock = 0;
 
-  Long lastWatermark;
-  boolean idle;
-
-  final WatermarkOutput output =
-      new WatermarkOutput() {
-        @Override
-        public void emitWatermark(Watermark watermark) {
-          lastWatermark = watermark.getTimestamp();
-          idle = false;
-        }
-
-        @Override
-        public void markIdle() {
-          idle = true;
-        }
-
-        @Override
-        public void markActive() {
-          idle = false;
-        }
-      };
+  final PartitionOutput output = new PartitionOutput();
 
   final QuietStreamWatermarks.ReaderActivity reader =
       new QuietStreamWatermarks.ReaderActivity(wallClock);
@@ -57,7 +37,7 @@ class QuietStreamWatermarksTest {
     generator.onEvent("a", 500_000, output);
     generator.onEvent("b", 490_000, output);
     generator.onPeriodicEmit(output);
-    assertEquals(500_000 - 10_000 - 1, lastWatermark);
+    assertEquals(500_000 - 10_000 - 1, output.watermark);
   }
 
   @Test
@@ -65,16 +45,16 @@ class QuietStreamWatermarksTest {
     generator.onEvent("a", 500_000, output);
     wallClock += 60_000;
     generator.onPeriodicEmit(output);
-    assertEquals(489_999, lastWatermark, "not yet: quiet for exactly the lag");
+    assertEquals(489_999, output.watermark, "not yet: quiet for exactly the lag");
     wallClock += 30_000;
     generator.onPeriodicEmit(output);
     assertEquals(
         500_000 + 30_000,
-        lastWatermark,
+        output.watermark,
         "quiet 90 s: event time has moved 30 s past the newest event");
     generator.onEvent("late-ish", 495_000, output);
     generator.onPeriodicEmit(output);
-    assertEquals(530_000, lastWatermark, "watermarks never go back");
+    assertEquals(530_000, output.watermark, "watermarks never go back");
   }
 
   @Test
@@ -85,23 +65,23 @@ class QuietStreamWatermarksTest {
       otherPartition.onEvent("b", 500_000 + i, output);
       generator.onPeriodicEmit(output);
     }
-    assertEquals(489_999, lastWatermark, "the reader kept reading: backpressure, not quiet");
+    assertEquals(489_999, output.watermark, "the reader kept reading: backpressure, not quiet");
   }
 
   @Test
   void aSplitThatNeverSawAnEventGoesIdleAfterTheLag() {
     generator.onPeriodicEmit(output);
-    assertFalse(idle);
+    assertFalse(output.idle);
     wallClock += 60_000;
     generator.onPeriodicEmit(output);
-    assertTrue(idle);
+    assertTrue(output.idle);
   }
 
   @Test
   void deadLettersCarryNoEventTime() {
     generator.onEvent("dead", QuietStreamWatermarks.NO_EVENT_TIME, output);
     generator.onPeriodicEmit(output);
-    assertEquals(null, lastWatermark);
+    assertEquals(null, output.watermark);
   }
 
   private final class PartitionOutput implements WatermarkOutput {

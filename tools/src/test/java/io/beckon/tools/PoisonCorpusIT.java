@@ -484,13 +484,7 @@ class PoisonCorpusIT {
   }
 
   static Event event(String id, String user, String type, String time, String props) {
-    return Event.newBuilder()
-        .setEventId(id)
-        .setUserId(user)
-        .setType(type)
-        .setTime(Instant.parse(time))
-        .setProperties(props)
-        .build();
+    return KafkaPipelineIT.event(id, user, type, time, props);
   }
 
   static byte[] ping(int schemaId, String id, String user, String time) {

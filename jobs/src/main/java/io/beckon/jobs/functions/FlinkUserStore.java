@@ -171,22 +171,27 @@ final class FlinkUserStore implements UserStore {
 
   /** The attribute entries as the current input sees them: backend plus pending writes. */
   private Map<String, String> attributeEntries() {
-    Map<String, String> entries = new HashMap<>();
+    return merged(attributes, attributeWrites);
+  }
+
+  /** A map state's entries as the current input sees them: backend plus pending writes. */
+  private <V> Map<String, V> merged(MapState<String, V> state, Map<String, V> writes) {
+    Map<String, V> entries = new HashMap<>();
     try {
       if (!cleared) {
-        for (Map.Entry<String, String> e : attributes.entries()) {
+        for (Map.Entry<String, V> e : state.entries()) {
           entries.put(e.getKey(), e.getValue());
         }
       }
     } catch (Exception e) {
-      throw new IllegalStateException("cannot read attributes", e);
+      throw new IllegalStateException("cannot read state", e);
     }
-    attributeWrites.forEach(
-        (name, json) -> {
-          if (json == null) {
-            entries.remove(name);
+    writes.forEach(
+        (key, value) -> {
+          if (value == null) {
+            entries.remove(key);
           } else {
-            entries.put(name, json);
+            entries.put(key, value);
           }
         });
     return entries;
@@ -267,25 +272,7 @@ final class FlinkUserStore implements UserStore {
 
   /** Event times of the remembered event ids, pending writes included. */
   List<Long> rememberedEventTimes() {
-    Map<String, Long> merged = new HashMap<>();
-    try {
-      if (!cleared) {
-        for (Map.Entry<String, Long> e : seen.entries()) {
-          merged.put(e.getKey(), e.getValue());
-        }
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read dedup state", e);
-    }
-    seenWrites.forEach(
-        (id, time) -> {
-          if (time == null) {
-            merged.remove(id);
-          } else {
-            merged.put(id, time);
-          }
-        });
-    return new ArrayList<>(merged.values());
+    return new ArrayList<>(merged(seen, seenWrites).values());
   }
 
   /** Whether some remembered event id is due to be swept exactly at {@code sweepTime}. */
