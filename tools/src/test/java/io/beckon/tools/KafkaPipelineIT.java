@@ -1261,6 +1261,14 @@ class KafkaPipelineIT {
   }
 
   static StreamExecutionEnvironment environment() {
+    return environment(work);
+  }
+
+  /**
+   * Parallelism 2, RocksDB with incremental checkpoints under {@code work}, Kryo forbidden, and
+   * restarts allowed, so a failure shows up as a restart count instead of ending the job.
+   */
+  static StreamExecutionEnvironment environment(Path work) {
     Configuration conf = new Configuration();
     conf.set(PipelineOptions.GENERIC_TYPES, false);
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");

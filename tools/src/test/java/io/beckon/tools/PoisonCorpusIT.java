@@ -41,10 +41,6 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.avro.AvroSchema;
 import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schemaregistry.client.SchemaRegistryClient;
-import org.apache.flink.configuration.CheckpointingOptions;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
@@ -554,21 +550,7 @@ class PoisonCorpusIT {
   }
 
   static StreamExecutionEnvironment environment() {
-    Configuration conf = new Configuration();
-    conf.set(PipelineOptions.GENERIC_TYPES, false);
-    conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
-    conf.set(
-        CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-        infra.work.resolve("checkpoints").toUri().toString());
-    conf.setString("execution.checkpointing.interval", "500ms");
-    // Restarts allowed, so that a failure would show up as a restart count rather than end the job.
-    conf.setString("restart-strategy.type", "fixed-delay");
-    conf.setString("restart-strategy.fixed-delay.attempts", "10");
-    conf.setString("restart-strategy.fixed-delay.delay", "500ms");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-    env.setParallelism(2);
-    return env;
+    return KafkaPipelineIT.environment(infra.work);
   }
 
   static KafkaProducer<byte[], byte[]> producer() {
