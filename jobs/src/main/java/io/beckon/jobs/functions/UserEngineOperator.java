@@ -325,9 +325,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     try {
       dueBefore = wakeUps(engine);
     } catch (RuntimeException e) {
+      // The events and fires of this instant are still taken below, each contained on its own.
       store.discard();
-      quarantine(user, timerJson(user, time), e);
-      return;
+      internalErrors.inc();
+      LOG.error("Cannot read the pending wake-ups of user {} at {}", user, time, e);
+      dueBefore = new TreeSet<>();
     }
     List<Event> atInstant = buffer.get(time);
     if (atInstant != null) {
