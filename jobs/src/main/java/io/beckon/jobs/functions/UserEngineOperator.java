@@ -245,8 +245,6 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     if (time <= floor) {
       // Too late to take part in time-based triggers: only attributes, consent and tokens change
       // (and a late erasure still erases, which cancels pending fires).
-      late.inc();
-      output.collect(StateNames.LATE_EVENTS, new StreamRecord<>(event, time));
       applyLate(event);
       return;
     }
@@ -280,10 +278,15 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       quarantine(event.getUserId(), AvroEvents.toJson(event), e);
       return;
     }
+    if (outcome.rejected()) {
+      // Malformed (over a per-user limit): a dead letter only, like any malformed record.
+      rejectEvent(event, outcome.reason());
+    } else {
+      late.inc();
+      output.collect(StateNames.LATE_EVENTS, new StreamRecord<>(event, userEvent.time()));
+    }
     if (outcome.applied()) {
       timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(userEvent.time()));
-    } else if (outcome.rejected()) {
-      rejectEvent(event, outcome.reason());
     }
     syncTimers(floor, dueBefore, dueAfter);
   }

@@ -3,6 +3,7 @@ package io.beckon.jobs.functions;
 import static io.beckon.jobs.TestEvents.event;
 import static io.beckon.jobs.TestEvents.millis;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beckon.jobs.rules.RuleUpdates;
@@ -471,6 +472,21 @@ class UserEngineOperatorHarnessTest {
     assertTrue(value.startsWith("{\"event_id\":\"big\""), value);
     assertEquals(0, harness.numKeyedStateEntries(), "no profile, no dedup entry");
     assertEquals(0, harness.numEventTimeTimers());
+  }
+
+  @Test
+  void aLateEventOverAPerUserLimitIsADeadLetterOnlyNotALateEvent() throws Exception {
+    send(event("o", "u1", "app_opened", "2026-01-05T11:00:00Z", null));
+    watermark(millis("2026-01-05T11:00:00Z"));
+    StringBuilder many = new StringBuilder("{\"attributes\":{");
+    for (int i = 0; i < 257; i++) {
+      many.append(i == 0 ? "" : ",").append("\"a").append(i).append("\":1");
+    }
+    send(event("big", "u1", "attributes_set", "2026-01-05T10:00:00Z", many + "}}"));
+    assertEquals(1, harness.getSideOutput(StateNames.REJECTED_EVENTS).size());
+    assertNull(harness.getSideOutput(StateNames.LATE_EVENTS), "malformed, so not late");
+    send(event("ok", "u1", "attributes_set", "2026-01-05T10:00:00Z", "{\"attributes\":{\"x\":1}}"));
+    assertEquals(1, harness.getSideOutput(StateNames.LATE_EVENTS).size());
   }
 
   /** A harness whose operator drops users after {@code retention} without an event. */
