@@ -931,36 +931,16 @@ class KafkaPipelineIT {
     }
   }
 
-  /**
-   * The job's restart count, from the MiniCluster's REST metrics (the REST metric view refreshes
-   * every few seconds, so the first answers may be empty).
-   */
-  private static long restarts(JobClient job) throws Exception {
+  /** The job's restart count, read from the MiniCluster's REST metrics. */
+  private static long restarts(JobClient job) {
     Configuration client = MINI_CLUSTER.getClientConfiguration();
-    String url =
-        "http://"
-            + client.get(org.apache.flink.configuration.RestOptions.ADDRESS)
-            + ":"
-            + client.get(org.apache.flink.configuration.RestOptions.PORT)
-            + "/jobs/"
-            + job.getJobID()
-            + "/metrics?get=numRestarts";
-    var http = java.net.http.HttpClient.newHttpClient();
-    var json = new com.fasterxml.jackson.databind.ObjectMapper();
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (true) {
-      String body =
-          http.send(
-                  java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString())
-              .body();
-      var metrics = json.readTree(body);
-      if (metrics.isArray() && metrics.size() == 1) {
-        return Long.parseLong(metrics.get(0).get("value").asText());
-      }
-      assertTrue(System.currentTimeMillis() < deadline, "no numRestarts metric: " + body);
-      Thread.sleep(500);
-    }
+    return JobRestarts.of(
+        java.net.URI.create(
+            "http://"
+                + client.get(org.apache.flink.configuration.RestOptions.ADDRESS)
+                + ":"
+                + client.get(org.apache.flink.configuration.RestOptions.PORT)),
+        job.getJobID());
   }
 
   /**

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.beckon.jobs.EngagementJob;
 import io.beckon.jobs.JobConfig;
@@ -459,24 +458,7 @@ class PoisonCorpusIT {
 
   /** Flink's own count of the job's restarts: the job metric {@code numRestarts}, over REST. */
   static long restarts(MiniCluster cluster, JobID job) throws Exception {
-    URI rest = cluster.getRestAddress().get();
-    HttpClient http = HttpClient.newHttpClient();
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (true) {
-      HttpResponse<String> response =
-          http.send(
-              HttpRequest.newBuilder(rest.resolve("/jobs/" + job + "/metrics?get=numRestarts"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      JsonNode metrics = JSON.readTree(response.body());
-      if (response.statusCode() == 200 && metrics.size() > 0) {
-        return metrics.get(0).get("value").asLong();
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("no numRestarts metric: " + response.body());
-      }
-      Thread.sleep(500);
-    }
+    return JobRestarts.of(cluster.getRestAddress().get(), job);
   }
 
   static Event event(String id, String user, String type, String time, String props) {
