@@ -5,6 +5,7 @@ import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleParser;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.engine.rules.RulesValidator;
+import io.beckon.jobs.JobConfig;
 import io.beckon.tools.Options;
 import io.beckon.tools.rules.PublishPlan.Change;
 import io.beckon.tools.rules.PublishPlan.LocalRule;
@@ -32,7 +33,7 @@ import java.util.Set;
 public final class PublishCommand {
   static final String USAGE =
       "usage: rules publish DIR --bootstrap-servers HOST:PORT --schema-registry URL"
-          + " [--dry-run] [--verbose] [--topic rules] [--policies-topic policies]";
+          + " [--config FILE] [--dry-run] [--verbose] [--topic rules] [--policies-topic policies]";
 
   private PublishCommand() {}
 
@@ -52,7 +53,7 @@ public final class PublishCommand {
       options =
           Options.parse(
               Arrays.copyOfRange(args, 1, args.length),
-              Set.of("bootstrap-servers", "schema-registry", "topic", "policies-topic"),
+              Set.of("bootstrap-servers", "schema-registry", "topic", "policies-topic", "config"),
               Set.of("dry-run", "verbose"));
       options.require("bootstrap-servers");
       options.require("schema-registry");
@@ -63,6 +64,18 @@ public final class PublishCommand {
     }
     if (!Files.isDirectory(dir)) {
       err.println("rules publish: " + dir + " is not a folder");
+      return 2;
+    }
+    // Client settings (TLS, SASL, registry auth) from the same properties file the job takes:
+    // its kafka.* and schema.registry.* keys mean the same here; the job's other keys are ignored.
+    JobConfig clients;
+    try {
+      clients =
+          options.get("config", null) == null
+              ? JobConfig.of(Map.of())
+              : JobConfig.fromArgs("--config", options.get("config", null));
+    } catch (IllegalArgumentException e) {
+      err.println("rules publish: --config: " + e.getMessage());
       return 2;
     }
     String rulesTopic = options.get("topic", "rules");
@@ -110,7 +123,9 @@ public final class PublishCommand {
             options.require("bootstrap-servers"),
             options.require("schema-registry"),
             rulesTopic,
-            policiesTopic)) {
+            policiesTopic,
+            clients.kafkaProperties(),
+            clients.registryProperties())) {
       // 2. The published state (the producer first: see RulesTopics).
       topics.checkTopics().forEach(w -> err.println("rules publish: warning: " + w));
       if (!dryRun) {

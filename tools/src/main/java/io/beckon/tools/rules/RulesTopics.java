@@ -59,18 +59,39 @@ final class RulesTopics implements AutoCloseable {
   private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   private final String bootstrapServers;
+  private final Properties clientSettings;
   private final String rulesTopic;
   private final String policiesTopic;
   private final SchemaRegistryClient registry;
   private final Map<Integer, Schema> schemas = new HashMap<>();
   private KafkaProducer<byte[], byte[]> producer;
 
+  /**
+   * @param clientSettings extra Kafka client settings (security, TLS, SASL), as the job's {@code
+   *     kafka.*} keys without the prefix
+   * @param registrySettings registry client settings, as the job's {@code
+   *     JobConfig#registryProperties()}
+   */
   RulesTopics(
-      String bootstrapServers, String registryUrl, String rulesTopic, String policiesTopic) {
+      String bootstrapServers,
+      String registryUrl,
+      String rulesTopic,
+      String policiesTopic,
+      Properties clientSettings,
+      Map<String, String> registrySettings) {
     this.bootstrapServers = bootstrapServers;
+    this.clientSettings = clientSettings;
     this.rulesTopic = rulesTopic;
     this.policiesTopic = policiesTopic;
-    this.registry = RegistryClients.create(registryUrl, Map.of());
+    this.registry = RegistryClients.create(registryUrl, registrySettings);
+  }
+
+  /** The user's client settings, then what publishing needs on top of them. */
+  private Properties client() {
+    Properties p = new Properties();
+    p.putAll(clientSettings);
+    p.setProperty("bootstrap.servers", bootstrapServers);
+    return p;
   }
 
   /** A problem that ends the command with a message for the user (exit status 1). */
@@ -156,8 +177,7 @@ final class RulesTopics implements AutoCloseable {
    * fences one running now. Call before {@link #read()} so the state read is the latest.
    */
   void openProducer() {
-    Properties p = new Properties();
-    p.setProperty("bootstrap.servers", bootstrapServers);
+    Properties p = client();
     p.setProperty("transactional.id", TRANSACTIONAL_ID);
     p.setProperty("enable.idempotence", "true");
     p.setProperty("acks", "all");
@@ -251,8 +271,7 @@ final class RulesTopics implements AutoCloseable {
    * starts; no consumer group, nothing committed.
    */
   private List<ConsumerRecord<byte[], byte[]>> readTopic(String topic) {
-    Properties p = new Properties();
-    p.setProperty("bootstrap.servers", bootstrapServers);
+    Properties p = client();
     p.setProperty("isolation.level", "read_committed");
     p.setProperty("enable.auto.commit", "false");
     p.setProperty("default.api.timeout.ms", Long.toString(timeoutMs()));
@@ -392,14 +411,10 @@ final class RulesTopics implements AutoCloseable {
   }
 
   private Admin admin() {
-    return Admin.create(
-        Map.of(
-            AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-            bootstrapServers,
-            AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG,
-            (int) timeoutMs(),
-            AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG,
-            (int) timeoutMs()));
+    Properties p = client();
+    p.setProperty(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs()));
+    p.setProperty(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeoutMs()));
+    return Admin.create(p);
   }
 
   private static long timeoutMs() {

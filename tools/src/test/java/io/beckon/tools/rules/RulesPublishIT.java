@@ -223,6 +223,34 @@ class RulesPublishIT {
     assertTrue(run.err.contains("cleanup.policy=compact"), run.text());
   }
 
+  @Test
+  void clientSettingsComeFromTheJobsPropertiesFile() throws Exception {
+    Path dir = Files.createDirectories(work.resolve("with-config"));
+    Files.copy(Path.of("..", "rules", "winback-7d.yaml"), dir.resolve("winback-7d.yaml"));
+    Path typo =
+        Files.writeString(
+            work.resolve("typo.properties"),
+            "kafka.security.protocol=PLAINTEXT\nsecurity.protocol=SSL\n");
+    Run refused = publish(dir, "--config", typo.toString(), "--dry-run");
+    assertEquals(2, refused.status, refused.text());
+    assertTrue(refused.err.contains("unknown setting 'security.protocol'"), refused.text());
+
+    // A protocol the broker does not speak: the setting reaches the client, which cannot connect.
+    Path wrong =
+        Files.writeString(
+            work.resolve("wrong.properties"),
+            "kafka.security.protocol=SASL_PLAINTEXT\nkafka.sasl.mechanism=PLAIN\nkafka.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\"u\" password=\"p\";\n");
+    Run failed = publish(dir, "--config", wrong.toString(), "--dry-run");
+    assertEquals(1, failed.status, failed.text());
+
+    Path right =
+        Files.writeString(
+            work.resolve("right.properties"),
+            "kafka.security.protocol=PLAINTEXT\nkafka.client.id=rules-publish-it\n");
+    Run ok = publish(dir, "--config", right.toString(), "--dry-run");
+    assertEquals(0, ok.status, ok.text());
+  }
+
   private record Run(int status, String out, String err) {
     String text() {
       return out + err;
