@@ -281,9 +281,7 @@ class KafkaPipelineIT {
     EngagementJob.attach(env, config);
     JobClient job = env.executeAsync("beckon-quiet-it");
     try {
-      int id =
-          RegistryClients.create(registry.url(), Map.of())
-              .register("q-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      int id = registerEventSchema("q-events-value");
       // Event time = now: one app open, then silence on both partitions.
       Instant opened = Instant.ofEpochMilli(System.currentTimeMillis());
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
@@ -329,9 +327,7 @@ class KafkaPipelineIT {
     EngagementJob.attach(env, config);
     JobClient job = env.executeAsync("beckon-failover-it");
     try {
-      int id =
-          RegistryClients.create(registry.url(), Map.of())
-              .register("f-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      int id = registerEventSchema("f-events-value");
       Instant t0 = Instant.parse("2026-02-01T00:00:00Z");
       List<SendCommand> commands = new ArrayList<>();
       try (KafkaProducer<byte[], byte[]> producer = producer();
@@ -458,9 +454,7 @@ class KafkaPipelineIT {
     List<Long> writeTimes = new ArrayList<>();
     List<String> deadLetters = new ArrayList<>();
     try {
-      int id =
-          RegistryClients.create(registry.url(), Map.of())
-              .register("clk-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      int id = registerEventSchema("clk-events-value");
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         for (Timed t : input) {
           producer.send(
@@ -565,9 +559,7 @@ class KafkaPipelineIT {
             "id: ack\nversion: 1\ntrigger: {kind: event, event: ack}\n"
                 + "message: {channel: in_app, body: ack}\n");
     publish(rules, config.topic("rules"), config.get("topic.rules") + "-policies");
-    int id =
-        RegistryClients.create(registry.url(), Map.of())
-            .register("rst-events-value", new AvroSchema(Event.getClassSchema().toString()));
+    int id = registerEventSchema("rst-events-value");
     Instant ping =
         Instant.ofEpochMilli(System.currentTimeMillis())
             .truncatedTo(java.time.temporal.ChronoUnit.SECONDS);
@@ -723,9 +715,7 @@ class KafkaPipelineIT {
     JobClient job = env.executeAsync("beckon-hot-reload-it");
     try (KafkaProducer<byte[], byte[]> producer = producer();
         KafkaConsumer<byte[], byte[]> commandsReader = committedReader("h-send-commands")) {
-      int id =
-          RegistryClients.create(registry.url(), Map.of())
-              .register("h-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      int id = registerEventSchema("h-events-value");
       produceTo(
           producer,
           "h-events",
@@ -909,9 +899,7 @@ class KafkaPipelineIT {
       }
       rejections.subList(0, 5).forEach(r -> assertEquals(1, r.getVersionInForce()));
 
-      int id =
-          RegistryClients.create(registry.url(), Map.of())
-              .register("x-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      int id = registerEventSchema("x-events-value");
       produceTo(
           producer,
           "x-events",
@@ -950,9 +938,7 @@ class KafkaPipelineIT {
   @Test
   void eventsWaitingAtStartAreEvaluatedOnlyWithTheRulesLoaded() throws Exception {
     JobConfig config = isolatedJob("w", 2, Map.of());
-    int id =
-        RegistryClients.create(registry.url(), Map.of())
-            .register("w-events-value", new AvroSchema(Event.getClassSchema().toString()));
+    int id = registerEventSchema("w-events-value");
     try (KafkaProducer<byte[], byte[]> producer = producer()) {
       for (int u = 0; u < 30; u++) {
         produceTo(
@@ -1074,9 +1060,7 @@ class KafkaPipelineIT {
     EngagementJob.attach(env, config);
     JobClient job = env.executeAsync("beckon-live-vs-replay");
     try {
-      int id =
-          RegistryClients.create(registry.url(), Map.of())
-              .register("d-events-value", new AvroSchema(Event.getClassSchema().toString()));
+      int id = registerEventSchema("d-events-value");
       try (KafkaProducer<byte[], byte[]> producer = producer()) {
         for (Event e : events) {
           producer.send(
@@ -1283,6 +1267,12 @@ class KafkaPipelineIT {
             "events",
             bytes(user),
             WireFormat.encode(schemaId, event(id, user, type, time, props))));
+  }
+
+  /** Registers the Event schema under {@code subject} and returns its id. */
+  private static int registerEventSchema(String subject) throws Exception {
+    return RegistryClients.create(registry.url(), Map.of())
+        .register(subject, new AvroSchema(Event.getClassSchema().toString()));
   }
 
   static Event event(String id, String user, String type, String time, String props) {
