@@ -18,12 +18,16 @@ import org.apache.avro.Schema;
  * walk's depth is that of the schema.
  */
 final class AvroBounds {
-  /** Items of a type that encodes to zero bytes (null, an empty record) one collection may hold. */
+  /**
+   * Items of a type that encodes to zero bytes (null, an empty record) one record may hold, over
+   * all its collections together: counted per collection, nested arrays of nulls would multiply.
+   */
   static final int MAX_EMPTY_ITEMS = 65_536;
 
   private final byte[] buf;
   private final int end;
   private int pos;
+  private long emptyItems;
 
   private AvroBounds(byte[] buf, int offset, int length) {
     this.buf = buf;
@@ -90,16 +94,28 @@ final class AvroBounds {
         }
       }
       total += count;
-      if (empty ? total > MAX_EMPTY_ITEMS : total > left()) {
+      if (empty) {
+        emptyItems += count;
+        if (emptyItems > MAX_EMPTY_ITEMS) {
+          throw malformed(
+              "Avro "
+                  + what
+                  + " of "
+                  + total
+                  + " items is more than the limit of "
+                  + MAX_EMPTY_ITEMS
+                  + " items that take no bytes"
+                  + (emptyItems > total ? " (counted over the whole record)" : ""));
+        }
+      } else if (total > left()) {
         throw malformed(
             "Avro "
                 + what
                 + " of "
                 + total
-                + " items is more than "
-                + (empty
-                    ? "the limit of " + MAX_EMPTY_ITEMS + " items that take no bytes"
-                    : "the " + left() + " bytes left in the record"));
+                + " items is more than the "
+                + left()
+                + " bytes left in the record");
       }
       for (long i = 0; i < count; i++) {
         if (key != null) {

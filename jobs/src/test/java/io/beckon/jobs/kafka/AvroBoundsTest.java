@@ -93,6 +93,26 @@ class AvroBoundsTest {
   }
 
   @Test
+  void itemsThatTakeNoBytesAreCountedOverTheWholeRecord() {
+    Schema nested =
+        new Schema.Parser()
+            .parse(
+                """
+                {"type":"record","name":"N","fields":[
+                  {"name":"a","type":{"type":"array","items":{"type":"array","items":"null"}}}]}
+                """);
+    // Three inner arrays of 30,000 nulls each: every one is under the limit, together they are not.
+    byte[] value = framed(3, 30_000, 0, 30_000, 0, 30_000, 0, 0);
+    WireFormat.MalformedRecordException e =
+        assertThrows(
+            WireFormat.MalformedRecordException.class, () -> WireFormat.decode(value, nested));
+    assertEquals(
+        "Avro array of 30000 items is more than the limit of 65536 items that take no bytes"
+            + " (counted over the whole record)",
+        e.getMessage());
+  }
+
+  @Test
   void truncatedTrailingAndOutOfRangeBodiesAreRefused() {
     assertEquals("truncated Avro record: it ends inside a string length", reason(framed()));
     assertEquals("truncated Avro record: it ends inside a double", reason(framed(0, 0, 0, 1, 0)));
