@@ -13,9 +13,9 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
  * bound} older than the newest is still on time. Once the source reader has read no event at all,
  * from any of its partitions, for {@code idleLag} of wall-clock time, event time is assumed to go
  * on with the wall clock: each partition's watermark becomes {@code maxEventTime + (quietFor -
- * idleLag)}, so a trigger due at wall time D fires by D + idleLag even if no event ever arrives
- * again. A partition that never saw an event is marked idle after {@code idleLag} so it does not
- * hold the others back.
+ * idleLag)} (the newest event time of all the reader's partitions), so a trigger due at wall time D
+ * fires by D + idleLag even if no event ever arrives again. A partition that never saw an event is
+ * marked idle after {@code idleLag} so it does not hold the others back.
  *
  * <p>Why quiet is judged per reader, not per partition: under backpressure the reader keeps
  * reading, slowly, but a single partition can go unread for a while although it has data. Judged
@@ -56,6 +56,12 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
   public static final class ReaderActivity {
     private long lastEventAt;
 
+    /**
+     * The newest event time of all the reader's partitions: once the reader is quiet, every
+     * partition moves on from it, so one that fell silent long before cannot hold time back.
+     */
+    private long maxEventTime = Long.MIN_VALUE;
+
     public ReaderActivity(long now) {
       this.lastEventAt = now;
     }
@@ -82,6 +88,7 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
     }
     maxEventTime = Math.max(maxEventTime, eventTimestamp);
     reader.lastEventAt = clock.millis();
+    reader.maxEventTime = Math.max(reader.maxEventTime, eventTimestamp);
     lastOwnEventAt = activity.millis();
     if (idle) {
       idle = false;
@@ -101,7 +108,7 @@ public final class QuietStreamWatermarks<T> implements WatermarkGenerator<T> {
     long watermark = maxEventTime - bound - 1;
     long quietFor = now - reader.lastEventAt;
     if (quietFor > idleLag) {
-      watermark = Math.max(watermark, maxEventTime + (quietFor - idleLag));
+      watermark = Math.max(watermark, reader.maxEventTime + (quietFor - idleLag));
     } else if (activity.millis() - lastOwnEventAt > idleLag) {
       if (!idle) {
         idle = true;

@@ -136,4 +136,20 @@ class QuietStreamWatermarksTest {
     assertFalse(waiting.idle);
     assertEquals(400_000 - 10_000 - 1, waiting.watermark);
   }
+
+  @Test
+  void onceTheReaderIsQuietALongSilentPartitionMovesOnFromTheNewestEventOfTheReader() {
+    PartitionOutput silent = new PartitionOutput();
+    PartitionOutput flowing = new PartitionOutput();
+    generator.onEvent("s", 100_000, silent);
+    // The other partition flows for six more hours of event time, then everything goes quiet.
+    otherPartition.onEvent("f", 100_000 + 6 * 3_600_000L, flowing);
+    wallClock += 90_000;
+    activityClock += 90_000;
+    generator.onPeriodicEmit(silent);
+    otherPartition.onPeriodicEmit(flowing);
+    assertFalse(silent.idle, "a quiet reader moves every partition on");
+    assertEquals(100_000 + 6 * 3_600_000L + 30_000, silent.watermark);
+    assertEquals(silent.watermark, flowing.watermark);
+  }
 }
