@@ -37,6 +37,9 @@ public record EngineSettings(Duration idleTimerLag, Duration profileRetention, F
     /** Called before an event is applied. */
     default void beforeEvent(UserEvent event) {}
 
+    /** Called after an event was applied, before its changes are written. */
+    default void afterEvent(UserEvent event) {}
+
     /** Called before the fires due at {@code time} are taken for {@code userId}. */
     default void beforeFires(String userId, long time) {}
   }

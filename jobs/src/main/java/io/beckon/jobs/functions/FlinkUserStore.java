@@ -10,6 +10,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 
@@ -42,6 +44,9 @@ final class FlinkUserStore implements UserStore {
   /** Whether {@link #clear()} was called since the last flush: the backend reads as empty. */
   private boolean cleared;
 
+  /** Whether values read must be copied before the engine edits them (heap backends). */
+  private final boolean copyOnRead;
+
   /** One cached value part: loaded lazily, dirty when set. */
   private static final class Part<T> {
     T value;
@@ -61,19 +66,26 @@ final class FlinkUserStore implements UserStore {
       ValueState<TriggerState> triggerState,
       MapState<String, String> attributes,
       MapState<String, Long> seen,
-      ValueState<String> erasure) {
+      ValueState<String> erasure,
+      boolean copyOnRead) {
     this.profileState = profileState;
     this.cartState = cartState;
     this.triggerState = triggerState;
     this.attributes = attributes;
     this.seen = seen;
     this.erasure = erasure;
+    this.copyOnRead = copyOnRead;
   }
 
-  private static <T> T load(Part<T> part, ValueState<T> state) {
+  private <T> T load(Part<T> part, ValueState<T> state) {
     if (!part.loaded) {
       try {
         part.value = state.value();
+        if (copyOnRead && part.value instanceof SpecificRecord record) {
+          @SuppressWarnings("unchecked")
+          T copy = (T) SpecificData.get().deepCopy(record.getSchema(), record);
+          part.value = copy;
+        }
       } catch (Exception e) {
         throw new IllegalStateException("cannot read state", e);
       }

@@ -108,7 +108,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
 
   private transient long restoredWatermark;
 
-  private transient boolean eventSinceRestore;
+  /**
+   * Whether the input showed life since the restore: an on-time event, or a watermark of its own
+   * above the restored one. Either ends the operator's own advance of event time.
+   */
+  private transient boolean inputSinceRestore;
 
   /**
    * @param rulesToLoad rules-topic partition -> offset of its last record when the job was
@@ -167,7 +171,10 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
             triggerState,
             keyed.getMapState(StateNames.attributes()),
             keyed.getMapState(StateNames.seenEvents()),
-            keyed.getState(StateNames.erasure()));
+            keyed.getState(StateNames.erasure()),
+            // The heap backend hands out the stored objects themselves, which the engine edits in
+            // place: copy them, or a failed input could not be rolled back. RocksDB deserializes.
+            !getKeyedStateBackend().isSafeToReuseKVState());
     buffer = keyed.getMapState(StateNames.buffer());
     expiry = new Expiry(settings.profileRetention().toMillis());
     rules = new RulesInForce();
@@ -211,10 +218,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
    * down would wait for the next event. So if no event has arrived within {@code idle.timer.lag} of
    * the restore, event time moves on as for any quiet input, counting the downtime as quiet: to the
    * restored watermark plus the wall-clock time since it was saved. It keeps moving each second
-   * until the first event arrives; from then on the source's watermarks rule again.
+   * until the input shows life (an on-time event, or a watermark of its own above the restored one,
+   * e.g. while the sources read a backlog); from then on the sources' watermarks rule again.
    */
   private void advanceWhileSilentAfterRestore(long now) throws Exception {
-    if (eventSinceRestore) {
+    if (inputSinceRestore) {
       return;
     }
     if (rulesLoaded) {
@@ -250,7 +258,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     }
     // An on-time event: the input's own watermarks drive event time from here (a late one does
     // not, its source's watermarks stay below the floor).
-    eventSinceRestore = true;
+    inputSinceRestore = true;
     List<Event> atInstant = buffer.get(time);
     if (atInstant == null) {
       atInstant = new ArrayList<>();
@@ -263,19 +271,21 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
 
   private void applyLate(Event event) throws Exception {
     UserEngine engine = rules.engine();
-    UserEvent userEvent = AvroEvents.fromAvro(event);
+    UserEvent userEvent;
     TreeSet<Long> dueBefore;
     TreeSet<Long> dueAfter;
     Outcome outcome;
     try {
+      userEvent = AvroEvents.fromAvro(event);
       dueBefore = wakeUps(engine);
       settings.faults().beforeEvent(userEvent);
       outcome = engine.applyLate(userEvent, store);
+      settings.faults().afterEvent(userEvent);
       dueAfter = wakeUps(engine);
       store.flush();
     } catch (RuntimeException | StackOverflowError e) {
       store.discard();
-      quarantine(event.getUserId(), AvroEvents.toJson(event), e);
+      quarantine(event.getUserId(), describe(event), e);
       return;
     }
     if (outcome.rejected()) {
@@ -293,6 +303,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
 
   @Override
   public void processWatermark1(Watermark mark) throws Exception {
+    if (mark.getTimestamp() > restoredWatermark) {
+      inputSinceRestore = true;
+    }
     if (!rulesLoaded) {
       heldWatermark = mark; // released when the rules are loaded
       return;
@@ -340,6 +353,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       applyInOrder(engine, atInstant);
     }
     TreeSet<Long> dueAfter;
+    List<Long> sweepsOfDropped = List.of();
     List<StreamRecord<?>> fired = new ArrayList<>();
     try {
       settings.faults().beforeFires(user, time);
@@ -361,7 +375,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       if (time % DEDUP_SWEEP_GRID == 0) {
         UserEngine.expireDedup(time, store);
       }
-      expire(time);
+      sweepsOfDropped = expire(time);
       dueAfter = wakeUps(engine);
       store.flush();
     } catch (RuntimeException | StackOverflowError e) {
@@ -376,6 +390,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       quarantine(user, timerJson(user, time), e);
     }
     emit(fired);
+    for (long sweep : sweepsOfDropped) {
+      timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, sweep);
+    }
     syncTimers(time, dueBefore, dueAfter);
   }
 
@@ -418,29 +435,49 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   @Override
   public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
 
+  /** The events of one instant in application order: event time, then event id. */
+  private static final java.util.Comparator<Event> APPLICATION_ORDER =
+      java.util.Comparator.comparing(Event::getTime).thenComparing(Event::getEventId);
+
   private void applyInOrder(UserEngine engine, List<Event> events) throws Exception {
-    List<UserEvent> batch = new ArrayList<>(events.size());
-    events.forEach(e -> batch.add(AvroEvents.fromAvro(e)));
-    batch.sort(UserEvent.APPLICATION_ORDER);
-    for (UserEvent e : batch) {
+    List<Event> batch = new ArrayList<>(events);
+    batch.sort(APPLICATION_ORDER);
+    for (Event event : batch) {
+      UserEvent e;
       Outcome outcome;
       try {
+        e = AvroEvents.fromAvro(event);
         settings.faults().beforeEvent(e);
         outcome = engine.apply(e, store);
+        settings.faults().afterEvent(e);
         store.flush();
       } catch (RuntimeException | StackOverflowError failure) {
         store.discard();
-        quarantine(e.userId(), AvroEvents.toJson(AvroEvents.toAvro(e)), failure);
+        quarantine(event.getUserId(), describe(event), failure);
         continue;
       }
       if (outcome.applied()) {
         applied.inc();
         timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(e.time()));
       } else if (outcome.rejected()) {
-        rejectEvent(AvroEvents.toAvro(e), outcome.reason());
+        rejectEvent(event, outcome.reason());
       } else {
         duplicates.inc();
       }
+    }
+  }
+
+  /** The JSON view of an event for a dead letter; its ids alone if even that fails. */
+  private static String describe(Event event) {
+    try {
+      return AvroEvents.toJson(event);
+    } catch (RuntimeException e) {
+      var node = io.beckon.engine.json.Json.object();
+      node.put("event_id", event.getEventId());
+      node.put("user_id", event.getUserId());
+      node.put("type", event.getType());
+      node.put("time", String.valueOf(event.getTime()));
+      return io.beckon.engine.json.Json.write(node);
     }
   }
 
@@ -515,20 +552,23 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   }
 
   /**
-   * Drops the current user if retention says so. Its dedup sweeps are deleted here, the other
-   * wake-ups by {@link #syncTimers}; buffered events keep their timers (they start a new life).
+   * Drops the current user if retention says so, and returns the dedup sweeps of the dropped user,
+   * for the caller to delete once the drop is written; the other wake-ups go by {@link
+   * #syncTimers}, and buffered events keep their timers (they start a new life).
    */
-  private void expire(long now) throws Exception {
+  private List<Long> expire(long now) throws Exception {
+    List<Long> sweeps = new ArrayList<>();
     if (expiry.dropsAt(now, store)) {
       usersDropped.inc();
       for (long remembered : store.rememberedEventTimes()) {
         long sweep = sweepTime(remembered);
         if (sweep > now && !buffer.contains(sweep)) {
-          timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, sweep);
+          sweeps.add(sweep);
         }
       }
     }
     expiry.expire(now, store);
+    return sweeps;
   }
 
   /** The first grid instant at which an id remembered at {@code time} can be forgotten. */
@@ -609,31 +649,32 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
         (String user, ValueState<TriggerState> state) -> {
           // Timers and the other state handles address the current key: make it this user.
           setCurrentKey(user);
-          TriggerState before = state.value();
-          if (before == null) {
-            return;
-          }
-          TreeSet<Long> dueBefore;
-          TriggerState after;
           try {
-            dueBefore = engineBefore.wakeUps(before);
+            TriggerState before = state.value();
+            if (before == null) {
+              return;
+            }
+            TreeSet<Long> dueBefore = engineBefore.wakeUps(before);
             addExpiryCheck(before, dueBefore);
-            after = RuleChanges.apply(before, change.before(), change.after());
-          } catch (RuntimeException e) {
-            store.discard();
+            // Changed on a copy: until it is written, the stored state is the one from before.
+            TriggerState after =
+                RuleChanges.apply(
+                    TriggerState.newBuilder(before).build(), change.before(), change.after());
+            TreeSet<Long> dueAfter = rules.engine().wakeUps(after);
+            addExpiryCheck(after, dueAfter);
+            if (after == null) {
+              state.clear();
+            } else {
+              state.update(after);
+            }
+            syncTimers(Long.MIN_VALUE, dueBefore, dueAfter);
+          } catch (RuntimeException | StackOverflowError e) {
             // This user keeps the pending fires as they were; everyone else gets the change.
             internalErrors.inc();
             LOG.error("Cannot apply a rule change to the pending fires of user {}", user, e);
-            return;
+          } finally {
+            store.discard();
           }
-          if (after == null) {
-            state.clear();
-          } else {
-            state.update(after);
-          }
-          TreeSet<Long> dueAfter = rules.engine().wakeUps(after);
-          addExpiryCheck(after, dueAfter);
-          syncTimers(Long.MIN_VALUE, dueBefore, dueAfter);
         });
   }
 

@@ -36,6 +36,9 @@ class EngineResilienceHarnessTest {
 
   private KeyedTwoInputStreamOperatorTestHarness<String, Event, RuleUpdate, SendCommand> harness;
 
+  /** Null: the harness's heap backend. */
+  private org.apache.flink.runtime.state.StateBackend backend;
+
   private void open(EngineSettings.FaultInjector faults, OperatorSubtaskState restoreFrom, long now)
       throws Exception {
     harness =
@@ -47,6 +50,9 @@ class EngineResilienceHarnessTest {
             null,
             Types.STRING);
     harness.setProcessingTime(now);
+    if (backend != null) {
+      harness.setStateBackend(backend);
+    }
     if (restoreFrom != null) {
       harness.initializeState(restoreFrom);
     }
@@ -139,6 +145,22 @@ class EngineResilienceHarnessTest {
         "the input is not silent: its own watermarks decide, and they are at 10:30");
   }
 
+  @Test
+  void aWatermarkOfTheInputAfterTheRestoreAlsoEndsTheOperatorsOwnAdvance() throws Exception {
+    open(EngineSettings.FaultInjector.NONE, null, WALL);
+    send(cartAdd("a", "u1", "2026-01-05T10:00:00Z"));
+    watermark("2026-01-05T10:30:00Z");
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+
+    long restart = WALL + Duration.ofHours(2).toMillis();
+    open(EngineSettings.FaultInjector.NONE, snapshot, restart);
+    // The sources read a backlog whose events go to other instances: only their watermarks come.
+    watermark("2026-01-05T10:31:00Z");
+    harness.setProcessingTime(restart + IDLE_LAG.toMillis() + 10_000);
+    assertTrue(harness.extractOutputValues().isEmpty(), "the backlog's watermarks decide");
+  }
+
   // ---- containment ----
 
   /** Throws for every event of user "bad" whose id starts with "boom". */
@@ -182,6 +204,39 @@ class EngineResilienceHarnessTest {
     assertEquals(
         List.of("bad", "good"),
         harness.extractOutputValues().stream().map(SendCommand::getUserId).sorted().toList());
+  }
+
+  /** Throws after user "bad"'s events were applied, before their changes are written. */
+  static final class FailingAfterApply implements EngineSettings.FaultInjector {
+    @Override
+    public void afterEvent(UserEvent event) {
+      if (event.userId().equals("bad") && event.eventId().startsWith("boom")) {
+        throw new IllegalStateException("injected failure after the change");
+      }
+    }
+  }
+
+  @Test
+  void aHalfAppliedEventIsRolledBackOnTheHeapBackend() throws Exception {
+    aHalfAppliedEventIsRolledBack();
+  }
+
+  @Test
+  void aHalfAppliedEventIsRolledBackOnRocksDb() throws Exception {
+    backend = new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend();
+    aHalfAppliedEventIsRolledBack();
+  }
+
+  private void aHalfAppliedEventIsRolledBack() throws Exception {
+    open(new FailingAfterApply(), null, WALL);
+    send(cartAdd("a", "bad", "2026-01-05T10:00:00Z"));
+    // The clear empties the cart and disarms the reminder, in place, before the failure.
+    send(event("boom-1", "bad", "cart_cleared", "2026-01-05T10:30:00Z", null));
+    harness.processWatermark1(new Watermark(Long.MAX_VALUE));
+    assertEquals(1, deadLetters().size());
+    List<SendCommand> out = harness.extractOutputValues();
+    assertEquals(1, out.size(), "the clear was rolled back: the reminder still fires");
+    assertEquals("1 items waiting", out.get(0).getBody());
   }
 
   @Test
