@@ -60,26 +60,25 @@ public final class ReplayCommand {
       e.problems().forEach(p -> System.err.println(Path.of(options.require("rules")).resolve(p)));
       return 1;
     }
-    ReplayInput.Parsed input;
-    try (BufferedReader reader =
-        Files.newBufferedReader(Path.of(options.require("events")), StandardCharsets.UTF_8)) {
-      input =
-          ReplayInput.read(
-              reader,
-              new ReceivedClock(Durations.parseMillis(options.get("max-clock-skew", "1h"))));
-    }
-    input.rejected().forEach(r -> System.err.println(options.require("events") + ": " + r));
-
     Duration bound;
     Duration retention;
+    ReceivedClock clock;
     try {
       bound = Duration.ofMillis(Durations.parseMillis(options.get("disorder-bound", "10s")));
       retention =
           JobConfig.retention(options.get("profile-retention", "off"), "--profile-retention");
+      clock = new ReceivedClock(Durations.parseMillis(options.get("max-clock-skew", "1h")));
     } catch (IllegalArgumentException e) {
       System.err.println("replay: " + e.getMessage());
       return 2;
     }
+    ReplayInput.Parsed input;
+    try (BufferedReader reader =
+        Files.newBufferedReader(Path.of(options.require("events")), StandardCharsets.UTF_8)) {
+      input = ReplayInput.read(reader, clock);
+    }
+    input.rejected().forEach(r -> System.err.println(options.require("events") + ": " + r));
+
     Replay.Result result =
         Replay.run(
             localEnvironment(Integer.parseInt(options.get("parallelism", "2"))),
