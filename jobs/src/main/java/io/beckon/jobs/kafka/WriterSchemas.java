@@ -18,9 +18,10 @@ import org.apache.flink.avro.registry.confluent.shaded.io.confluent.kafka.schema
  * Writer schemas of wire-format records, looked up by id in the registry. Each id gets one verdict,
  * kept: its schema, or why no record under it can be read (a JSON or Protobuf schema, not Avro
  * text, not a record, a recursive record, or whatever the caller's check refuses). An id the
- * registry does not know makes the record malformed and is asked again next time (it may be
- * registered since); any other registry failure is an {@link IOException}: the caller should fail
- * and retry rather than call good data bad.
+ * registry does not know makes the record malformed; it is asked again once {@link
+ * #UNKNOWN_ID_TTL_NANOS} has passed (it may be registered since), so a flood of records with random
+ * ids costs one registry request per id and 10 s, not one per record; any other registry failure is
+ * an {@link IOException}: the caller should fail and retry rather than call good data bad.
  */
 public final class WriterSchemas {
   /** Verdicts kept at most; past it the cache starts over (ids are few in practice). */
@@ -30,6 +31,12 @@ public final class WriterSchemas {
   private final RestService rest;
   private final Function<Schema, String> check;
   private final Map<Integer, Object> verdicts = new HashMap<>();
+
+  /** How long an id the registry did not know is taken as unknown without asking again. */
+  static final long UNKNOWN_ID_TTL_NANOS = 10_000_000_000L;
+
+  /** Ids the registry answered 404 for, with when that answer stops counting (nanoTime). */
+  private final Map<Integer, Long> unknownUntil = new HashMap<>();
 
   public WriterSchemas(SchemaRegistryClient registry) {
     this(registry, null, schema -> null);
@@ -51,7 +58,22 @@ public final class WriterSchemas {
     int id = WireFormat.schemaId(framedValue);
     Object verdict = verdicts.get(id);
     if (verdict == null) {
-      verdict = judge(id, lookUp(id));
+      Long until = unknownUntil.get(id);
+      if (until != null && System.nanoTime() - until < 0) {
+        throw unknown(id);
+      }
+      String[] found;
+      try {
+        found = lookUp(id);
+      } catch (WireFormat.MalformedRecordException e) {
+        if (unknownUntil.size() >= MAX_CACHED) {
+          unknownUntil.clear();
+        }
+        unknownUntil.put(id, System.nanoTime() + UNKNOWN_ID_TTL_NANOS);
+        throw e;
+      }
+      unknownUntil.remove(id);
+      verdict = judge(id, found);
       if (verdicts.size() >= MAX_CACHED) {
         verdicts.clear();
       }
@@ -79,11 +101,15 @@ public final class WriterSchemas {
       return new String[] {parsed.schemaType(), parsed.canonicalString()};
     } catch (RestClientException e) {
       if (e.getStatus() == 404) {
-        throw new WireFormat.MalformedRecordException(
-            "unknown schema id " + id + " (not in the registry)");
+        throw unknown(id);
       }
       throw new IOException("schema registry error for id " + id + ": " + e.getMessage(), e);
     }
+  }
+
+  private static WireFormat.MalformedRecordException unknown(int id) {
+    return new WireFormat.MalformedRecordException(
+        "unknown schema id " + id + " (not in the registry)");
   }
 
   /** The schema, or the reason no record under this id can be read. */
