@@ -289,16 +289,12 @@ final class FlinkUserStore implements UserStore {
 
   /** Whether some remembered event id is due to be swept exactly at {@code sweepTime}. */
   boolean remembersEventsSweptAt(long sweepTime, java.util.function.LongUnaryOperator sweepOf) {
-    try {
-      for (Long time : seen.values()) {
-        if (sweepOf.applyAsLong(time) == sweepTime) {
-          return true;
-        }
+    for (long time : rememberedEventTimes()) {
+      if (sweepOf.applyAsLong(time) == sweepTime) {
+        return true;
       }
-      return false;
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read dedup state", e);
     }
+    return false;
   }
 
   @Override

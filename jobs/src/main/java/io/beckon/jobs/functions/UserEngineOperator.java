@@ -66,9 +66,6 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   /** Dedup memory is swept on an hourly grid rather than with one timer per event. */
   static final long DEDUP_SWEEP_GRID = Durations.HOUR;
 
-  /** Longest reason text of a dead letter for an input that made the engine throw. */
-  static final int MAX_ERROR_TEXT = 900;
-
   private final HashMap<Integer, Long> rulesToLoad;
   private final EngineSettings settings;
 
@@ -489,10 +486,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private void quarantine(String user, String inputJson, Throwable error) {
     internalErrors.inc();
     LOG.error("Internal error for user {}; input quarantined: {}", user, inputJson, error);
+    // The dead-letter sink caps the reason at 1 KiB.
     String firstLine = String.valueOf(error).lines().findFirst().orElse("");
-    if (firstLine.length() > MAX_ERROR_TEXT) {
-      firstLine = firstLine.substring(0, MAX_ERROR_TEXT);
-    }
     output.collect(
         StateNames.DEAD_LETTERS,
         new StreamRecord<>(
