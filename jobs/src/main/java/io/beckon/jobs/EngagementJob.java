@@ -104,6 +104,7 @@ public final class EngagementJob {
             new EngineSettings(
                 config.idleTimerLag(),
                 config.profileRetention(),
+                config.topic("events"),
                 EngineSettings.FaultInjector.NONE));
 
     outputs

@@ -11,19 +11,22 @@ import java.time.Duration;
  *     the operator applies it too (see {@link UserEngineOperator})
  * @param profileRetention event time without an event after which an idle user with nothing pending
  *     is dropped ({@link io.beckon.engine.core.Expiry}); zero for never
+ * @param eventsTopic the events topic, named in the dead letters of events the engine finds
+ *     malformed (over a per-user limit), so they can be re-produced where they came from
  * @param faults a test seam; production passes {@link FaultInjector#NONE}
  */
-public record EngineSettings(Duration idleTimerLag, Duration profileRetention, FaultInjector faults)
+public record EngineSettings(
+    Duration idleTimerLag, Duration profileRetention, String eventsTopic, FaultInjector faults)
     implements Serializable {
   public static final EngineSettings DEFAULTS =
-      new EngineSettings(Duration.ofSeconds(60), Duration.ZERO, FaultInjector.NONE);
+      new EngineSettings(Duration.ofSeconds(60), Duration.ZERO, "events", FaultInjector.NONE);
 
   public EngineSettings withFaults(FaultInjector injector) {
-    return new EngineSettings(idleTimerLag, profileRetention, injector);
+    return new EngineSettings(idleTimerLag, profileRetention, eventsTopic, injector);
   }
 
   public EngineSettings withProfileRetention(Duration retention) {
-    return new EngineSettings(idleTimerLag, retention, faults);
+    return new EngineSettings(idleTimerLag, retention, eventsTopic, faults);
   }
 
   /**

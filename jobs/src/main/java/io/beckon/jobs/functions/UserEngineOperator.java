@@ -521,7 +521,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
         StateNames.REJECTED_EVENTS,
         new StreamRecord<>(
             DeadLetter.newBuilder()
-                .setTopic("events")
+                .setTopic(settings.eventsTopic())
                 .setPartition(-1)
                 .setOffset(-1L)
                 .setKey(ByteBuffer.wrap(event.getUserId().getBytes(StandardCharsets.UTF_8)))
