@@ -89,6 +89,16 @@ class EngineResilienceHarnessTest {
 
   // ---- time across restores ----
 
+  /** A snapshot at watermark 10:30 with u1's cart reminder due at 12:00; the harness closed. */
+  private OperatorSubtaskState snapshotWithAReminderDueAtNoon() throws Exception {
+    open(EngineSettings.FaultInjector.NONE, null, WALL);
+    send(cartAdd("a", "u1", "2026-01-05T10:00:00Z"));
+    watermark("2026-01-05T10:30:00Z");
+    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
+    harness.close();
+    return snapshot;
+  }
+
   @Test
   void anEventLateBeforeARestoreIsLateAfterIt() throws Exception {
     open(EngineSettings.FaultInjector.NONE, null, WALL);
@@ -109,11 +119,7 @@ class EngineResilienceHarnessTest {
 
   @Test
   void aTriggerDueDuringTheDowntimeFiresWithinTheIdleLagOfASilentRestart() throws Exception {
-    open(EngineSettings.FaultInjector.NONE, null, WALL);
-    send(cartAdd("a", "u1", "2026-01-05T10:00:00Z"));
-    watermark("2026-01-05T10:30:00Z"); // the reminder is due at 12:00
-    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
-    harness.close();
+    OperatorSubtaskState snapshot = snapshotWithAReminderDueAtNoon();
 
     // Down for two hours of wall-clock time; back with no event at all.
     long restart = WALL + Duration.ofHours(2).toMillis();
@@ -130,11 +136,7 @@ class EngineResilienceHarnessTest {
 
   @Test
   void anEventAfterTheRestoreHandsTimeBackToTheInput() throws Exception {
-    open(EngineSettings.FaultInjector.NONE, null, WALL);
-    send(cartAdd("a", "u1", "2026-01-05T10:00:00Z"));
-    watermark("2026-01-05T10:30:00Z");
-    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
-    harness.close();
+    OperatorSubtaskState snapshot = snapshotWithAReminderDueAtNoon();
 
     long restart = WALL + Duration.ofHours(2).toMillis();
     open(EngineSettings.FaultInjector.NONE, snapshot, restart);
@@ -147,11 +149,7 @@ class EngineResilienceHarnessTest {
 
   @Test
   void aWatermarkOfTheInputAfterTheRestoreAlsoEndsTheOperatorsOwnAdvance() throws Exception {
-    open(EngineSettings.FaultInjector.NONE, null, WALL);
-    send(cartAdd("a", "u1", "2026-01-05T10:00:00Z"));
-    watermark("2026-01-05T10:30:00Z");
-    OperatorSubtaskState snapshot = harness.snapshot(1, 1);
-    harness.close();
+    OperatorSubtaskState snapshot = snapshotWithAReminderDueAtNoon();
 
     long restart = WALL + Duration.ofHours(2).toMillis();
     open(EngineSettings.FaultInjector.NONE, snapshot, restart);
