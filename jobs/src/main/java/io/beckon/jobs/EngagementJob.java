@@ -105,6 +105,7 @@ public final class EngagementJob {
                 config.idleTimerLag(),
                 config.profileRetention(),
                 config.topic("events"),
+                config.cachedUsers(),
                 EngineSettings.FaultInjector.NONE));
 
     outputs

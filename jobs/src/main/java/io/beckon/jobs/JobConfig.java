@@ -33,7 +33,8 @@ public final class JobConfig implements Serializable {
     d.put("group.id", "beckon-engagement");
     d.put("transactional.id.prefix", "beckon-engagement");
     d.put("disorder.bound", "10s");
-    d.put("idle.timer.lag", "60s");
+    d.put("idle.timer.lag", "10s");
+    d.put("engine.cached.users", "50000");
     d.put("max.clock.skew", "1h");
     d.put("starting.offsets", "committed-or-earliest");
     d.put("transaction.timeout", "15m");
@@ -119,6 +120,7 @@ public final class JobConfig implements Serializable {
     config.maxClockSkew();
     config.allowStartWithoutState();
     config.profileRetention();
+    config.cachedUsers();
     return config;
   }
 
@@ -172,6 +174,21 @@ public final class JobConfig implements Serializable {
 
   public Duration disorderBound() {
     return duration("disorder.bound");
+  }
+
+  /** Users whose records each engine instance keeps in memory between checkpoints. */
+  public int cachedUsers() {
+    String text = values.get("engine.cached.users");
+    try {
+      int users = Integer.parseInt(text);
+      if (users >= 0) {
+        return users;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalArgumentException(
+        "engine.cached.users must be a whole number of users, 0 or more, not '" + text + "'");
   }
 
   public Duration idleTimerLag() {

@@ -111,6 +111,11 @@ public final class InMemoryUserStore implements UserStore {
   }
 
   @Override
+  public Long oldestSeenEvent() {
+    return seen.values().stream().min(Long::compare).orElse(null);
+  }
+
+  @Override
   public void clear() {
     profile = null;
     cart = null;

@@ -116,9 +116,60 @@ public final class UserEngine {
     return seen != null && Math.abs(e.time() - seen) <= DEDUP_WINDOW;
   }
 
-  /** Forgets event ids that can no longer make an event at or after {@code now} a duplicate. */
-  public static void expireDedup(long now, UserStore store) {
-    store.forgetEventsBefore(now - DEDUP_WINDOW);
+  /**
+   * Event ids are forgotten on an hourly event-time grid, so one user needs one dedup wake-up an
+   * hour at most however many events they send.
+   */
+  public static final long DEDUP_GRID = Durations.HOUR;
+
+  /** The first grid instant at which an id remembered at {@code seenAt} is forgotten. */
+  public static long dedupForgetAt(long seenAt) {
+    long forgettableAfter = seenAt + DEDUP_WINDOW + 1;
+    return Math.floorDiv(forgettableAfter + DEDUP_GRID - 1, DEDUP_GRID) * DEDUP_GRID;
+  }
+
+  /** Forgets every event id whose {@link #dedupForgetAt} instant is at or before {@code now}. */
+  public static void forgetDedupThrough(long now, UserStore store) {
+    store.forgetEventsBefore(Math.floorDiv(now, DEDUP_GRID) * DEDUP_GRID - DEDUP_WINDOW);
+  }
+
+  /**
+   * Opens instant {@code now} of one user, before its events: ids due to be forgotten before it
+   * are. (Those due exactly at {@code now} still deduplicate its events; {@link #closeInstant}
+   * forgets them.) A backend that touches a user only when something happens to them calls this and
+   * {@link #closeInstant} around every instant, which forgets exactly what an hourly sweep would
+   * have.
+   */
+  public static void openInstant(long now, UserStore store) {
+    forgetDedupThrough(now - 1, store);
+  }
+
+  /** Closes instant {@code now} of one user, after its events and fires: see openInstant. */
+  public static void closeInstant(long now, UserStore store) {
+    forgetDedupThrough(now, store);
+  }
+
+  /**
+   * The user's next wake-up after their state changed: the earliest pending fire, history to prune,
+   * expiry check or dedup forget instant; null when nothing is due ever. One timer per user at this
+   * instant is all a backend needs.
+   */
+  public Long nextWakeUp(UserStore store, Expiry expiry) {
+    TriggerState triggers = store.triggers();
+    TreeSet<Long> times = wakeUps(triggers);
+    Long next = times.isEmpty() ? null : times.first();
+    Long check =
+        expiry.wakeUp(expiry.retention() > 0 ? store.profile() : null, triggers, store.erasure());
+    next = earliest(next, check);
+    Long oldest = store.oldestSeenEvent();
+    return earliest(next, oldest == null ? null : dedupForgetAt(oldest));
+  }
+
+  private static Long earliest(Long a, Long b) {
+    if (a == null) {
+      return b;
+    }
+    return b == null ? a : Long.valueOf(Math.min(a, b));
   }
 
   /** Takes every fire due at or before {@code now}: priority, rule id, creation order. */

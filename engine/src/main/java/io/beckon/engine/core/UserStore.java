@@ -68,6 +68,9 @@ public interface UserStore {
   /** Forgets event ids accepted strictly before {@code time}. */
   void forgetEventsBefore(long time);
 
+  /** The event time of the oldest remembered event id, or null when none is remembered. */
+  Long oldestSeenEvent();
+
   /** Deletes everything about the user but the erasure marker. */
   void clear();
 }

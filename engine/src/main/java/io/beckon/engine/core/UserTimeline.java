@@ -8,8 +8,8 @@ import java.util.TreeMap;
 /**
  * One user's events and fires on an event-time line, without Flink: all events at an instant are
  * applied in event-id order, then the fires due at that instant are taken, instant after instant.
- * The same discipline the Flink function keeps with its buffer and timers; used by tests and by the
- * engine benchmark.
+ * The same discipline the Flink operator keeps with its reorder buffer and one timer per user; used
+ * by tests and by the engine benchmark.
  */
 public final class UserTimeline {
   private final UserEngine engine;
@@ -41,17 +41,14 @@ public final class UserTimeline {
   public void runUntil(long until, FireListener out) {
     while (true) {
       Long next = pending.isEmpty() ? null : pending.firstKey();
-      var due = engine.wakeUps(store.triggers());
-      Long expiryCheck = expiry.wakeUp(store.profile(), store.triggers(), store.erasure());
-      if (expiryCheck != null) {
-        due.add(expiryCheck);
-      }
-      if (!due.isEmpty() && (next == null || due.first() < next)) {
-        next = due.first();
+      Long due = engine.nextWakeUp(store, expiry);
+      if (due != null && (next == null || due < next)) {
+        next = due;
       }
       if (next == null || next > until) {
         return;
       }
+      UserEngine.openInstant(next, store);
       List<UserEvent> batch = pending.remove(next);
       if (batch != null) {
         batch.sort(UserEvent.APPLICATION_ORDER);
@@ -59,6 +56,7 @@ public final class UserTimeline {
       }
       engine.fireDue(userId, next, store, out);
       expiry.expire(next, store);
+      UserEngine.closeInstant(next, store);
     }
   }
 }

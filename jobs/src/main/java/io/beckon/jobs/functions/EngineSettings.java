@@ -13,20 +13,38 @@ import java.time.Duration;
  *     is dropped ({@link io.beckon.engine.core.Expiry}); zero for never
  * @param eventsTopic the events topic, named in the dead letters of events the engine finds
  *     malformed (over a per-user limit), so they can be re-produced where they came from
+ * @param cachedUsers how many users' records each operator instance keeps in memory between
+ *     checkpoints ({@link UserRecordCache}); 0 reads and writes keyed state for every input
  * @param faults a test seam; production passes {@link FaultInjector#NONE}
  */
 public record EngineSettings(
-    Duration idleTimerLag, Duration profileRetention, String eventsTopic, FaultInjector faults)
+    Duration idleTimerLag,
+    Duration profileRetention,
+    String eventsTopic,
+    int cachedUsers,
+    FaultInjector faults)
     implements Serializable {
+  /** Users cached per operator instance unless configured: a few hundred MB of heap at most. */
+  public static final int DEFAULT_CACHED_USERS = 50_000;
+
   public static final EngineSettings DEFAULTS =
-      new EngineSettings(Duration.ofSeconds(60), Duration.ZERO, "events", FaultInjector.NONE);
+      new EngineSettings(
+          Duration.ofSeconds(10),
+          Duration.ZERO,
+          "events",
+          DEFAULT_CACHED_USERS,
+          FaultInjector.NONE);
 
   public EngineSettings withFaults(FaultInjector injector) {
-    return new EngineSettings(idleTimerLag, profileRetention, eventsTopic, injector);
+    return new EngineSettings(idleTimerLag, profileRetention, eventsTopic, cachedUsers, injector);
   }
 
   public EngineSettings withProfileRetention(Duration retention) {
-    return new EngineSettings(idleTimerLag, retention, eventsTopic, faults);
+    return new EngineSettings(idleTimerLag, retention, eventsTopic, cachedUsers, faults);
+  }
+
+  public EngineSettings withCachedUsers(int users) {
+    return new EngineSettings(idleTimerLag, profileRetention, eventsTopic, users, faults);
   }
 
   /**

@@ -3,51 +3,51 @@ package io.beckon.jobs.functions;
 import io.beckon.engine.core.Tombstones;
 import io.beckon.engine.core.UserStore;
 import io.beckon.engine.json.Json;
+import io.beckon.schema.state.AttributeEntry;
 import io.beckon.schema.state.CartState;
 import io.beckon.schema.state.ProfileState;
 import io.beckon.schema.state.TriggerState;
+import io.beckon.schema.state.UserRecord;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.flink.api.common.state.MapState;
-import org.apache.flink.api.common.state.ValueState;
 
 /**
- * The engine's {@link UserStore} over Flink keyed state for the current key. Every change is held
- * in this object until {@link #flush()} writes it back, or {@link #discard()} forgets it: one input
- * (an event, a timer) either takes effect completely or not at all, which is what lets the operator
- * quarantine an input whose handling throws and leave the user's state as it was. The value parts
- * are read at most once per input and written only when the engine changed them, so an event costs
- * one RocksDB write per part it touched.
+ * The engine's {@link UserStore} for the current key, over its {@link UserRecord} in a {@link
+ * UserRecordCache}. Every change is held in this object until {@link #flush()} commits it to the
+ * cached record, or {@link #discard()} forgets it: one input (an event, a timer) either takes
+ * effect completely or not at all, which is what lets the operator quarantine an input whose
+ * handling throws and leave the user's state as it was. Parts the engine reads are copies, since it
+ * edits them in place; the committed record itself is never changed, only replaced.
  */
 final class FlinkUserStore implements UserStore {
-  private final ValueState<ProfileState> profileState;
-  private final ValueState<CartState> cartState;
-  private final ValueState<TriggerState> triggerState;
-  private final MapState<String, String> attributes;
-  private final MapState<String, Long> seen;
-  private final ValueState<String> erasure;
+  private final UserRecordCache cache;
+  private final Supplier<String> currentUser;
+
+  /** The current input's user and cache entry; null until first touched. */
+  private String user;
+
+  private UserRecordCache.Entry entry;
 
   private final Part<ProfileState> profile = new Part<>();
   private final Part<CartState> cart = new Part<>();
   private final Part<TriggerState> triggers = new Part<>();
-  private final Part<String> erasureMarker = new Part<>();
+  private final Part<Erasure> erasureMarker = new Part<>();
+  private final Part<Long> wakeUp = new Part<>();
 
-  /** Map entries written since the last flush; a null value deletes the entry. */
-  private final Map<String, String> attributeWrites = new HashMap<>();
+  /** Attributes written by this input: name -> [time, value, JSON text]; null deletes entirely. */
+  private final Map<String, Object[]> attributeWrites = new HashMap<>();
 
+  /** Dedup entries written by this input; a null value forgets the id. */
   private final Map<String, Long> seenWrites = new HashMap<>();
 
-  /** Whether {@link #clear()} was called since the last flush: the backend reads as empty. */
+  /** Whether {@link #clear()} was called since the last flush: the record reads as empty. */
   private boolean cleared;
 
-  /** Whether values read must be copied before the engine edits them (heap backends). */
-  private final boolean copyOnRead;
-
-  /** One cached value part: loaded lazily, dirty when set. */
+  /** One value part of the record as this input sees it: loaded lazily, dirty when set. */
   private static final class Part<T> {
     T value;
     boolean loaded;
@@ -60,35 +60,33 @@ final class FlinkUserStore implements UserStore {
     }
   }
 
-  FlinkUserStore(
-      ValueState<ProfileState> profileState,
-      ValueState<CartState> cartState,
-      ValueState<TriggerState> triggerState,
-      MapState<String, String> attributes,
-      MapState<String, Long> seen,
-      ValueState<String> erasure,
-      boolean copyOnRead) {
-    this.profileState = profileState;
-    this.cartState = cartState;
-    this.triggerState = triggerState;
-    this.attributes = attributes;
-    this.seen = seen;
-    this.erasure = erasure;
-    this.copyOnRead = copyOnRead;
+  /**
+   * @param currentUser the operator's current key
+   */
+  FlinkUserStore(UserRecordCache cache, Supplier<String> currentUser) {
+    this.cache = cache;
+    this.currentUser = currentUser;
   }
 
-  private <T> T load(Part<T> part, ValueState<T> state) {
+  /** The committed record of the current user, or null (none, or cleared by this input). */
+  private UserRecord committed() {
+    if (entry == null) {
+      user = currentUser.get();
+      entry = cache.get(user);
+    }
+    return cleared ? null : entry.record;
+  }
+
+  private <T> T load(Part<T> part, java.util.function.Function<UserRecord, T> getter) {
     if (!part.loaded) {
-      try {
-        part.value = state.value();
-        if (copyOnRead && part.value instanceof SpecificRecord record) {
-          @SuppressWarnings("unchecked")
-          T copy = (T) SpecificData.get().deepCopy(record.getSchema(), record);
-          part.value = copy;
-        }
-      } catch (Exception e) {
-        throw new IllegalStateException("cannot read state", e);
+      UserRecord record = committed();
+      T value = record == null ? null : getter.apply(record);
+      if (value instanceof SpecificRecord r) {
+        @SuppressWarnings("unchecked")
+        T copy = (T) SpecificData.get().deepCopy(r.getSchema(), r);
+        value = copy;
       }
+      part.value = value;
       part.loaded = true;
     }
     return part.value;
@@ -102,7 +100,7 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public ProfileState profile() {
-    return load(profile, profileState);
+    return load(profile, UserRecord::getProfile);
   }
 
   @Override
@@ -112,7 +110,7 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public CartState cart() {
-    CartState value = load(cart, cartState);
+    CartState value = load(cart, UserRecord::getCart);
     if (value != null && !(value.getLines() instanceof ArrayList)) {
       // Avro hands back its own array type, whose iterator cannot remove; the engine edits in
       // place.
@@ -128,7 +126,7 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public TriggerState triggers() {
-    TriggerState value = load(triggers, triggerState);
+    TriggerState value = load(triggers, UserRecord::getTriggers);
     if (value != null && !(value.getPending() instanceof ArrayList)) {
       value.setPending(new ArrayList<>(value.getPending()));
     }
@@ -140,20 +138,41 @@ final class FlinkUserStore implements UserStore {
     set(triggers, value);
   }
 
-  /** An attribute entry is the JSON array [event time, value]; a deletion keeps [time, null]. */
+  /** The registered wake-up of the current user (the instant of their one timer), or null. */
+  Long wakeUp() {
+    return load(wakeUp, UserRecord::getWakeUp);
+  }
+
+  void wakeUp(Long value) {
+    set(wakeUp, value);
+  }
+
+  // ---- attributes ----
+
+  /** [time, value] of an attribute as this input sees it, or null when never set. */
   private Object[] attributeEntry(String name) {
+    if (attributeWrites.containsKey(name)) {
+      return attributeWrites.get(name);
+    }
+    UserRecord record = committed();
+    AttributeEntry stored = record == null ? null : record.getAttributes().get(name);
+    if (stored == null) {
+      return null;
+    }
+    if (stored.getValue() == null) {
+      return new Object[] {stored.getTime(), null};
+    }
+    Object value = entry.parsedAttributes.get(name);
+    if (value == null) {
+      value = parse(name, stored.getValue());
+      entry.parsedAttributes.put(name, value);
+    }
+    return new Object[] {stored.getTime(), value};
+  }
+
+  private static Object parse(String name, String json) {
     try {
-      String json;
-      if (attributeWrites.containsKey(name)) {
-        json = attributeWrites.get(name);
-      } else {
-        json = cleared ? null : attributes.get(name);
-      }
-      if (json == null) {
-        return null;
-      }
-      java.util.List<?> entry = (java.util.List<?>) Json.parse(json);
-      return new Object[] {((Number) entry.get(0)).longValue(), entry.get(1)};
+      return Json.parse(json);
     } catch (Exception e) {
       throw new IllegalStateException("cannot read attribute " + name, e);
     }
@@ -161,92 +180,74 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public Object attribute(String name) {
-    Object[] entry = attributeEntry(name);
-    return entry == null ? null : entry[1];
+    Object[] e = attributeEntry(name);
+    return e == null ? null : e[1];
   }
 
   @Override
   public Long attributeTime(String name) {
-    Object[] entry = attributeEntry(name);
-    return entry == null ? null : (Long) entry[0];
+    Object[] e = attributeEntry(name);
+    return e == null ? null : (Long) e[0];
   }
 
   @Override
   public void attribute(String name, Object value, long time) {
-    attributeWrites.put(name, Json.write(java.util.Arrays.asList(time, value)));
+    attributeWrites.put(name, new Object[] {time, value, value == null ? null : Json.write(value)});
   }
 
-  /** Whether an entry's JSON text is a deletion marker: {@code [time,null]}. */
-  private static boolean isTombstone(String json) {
-    return json.endsWith(",null]");
-  }
-
-  /** The attribute entries as the current input sees them: backend plus pending writes. */
-  private Map<String, String> attributeEntries() {
-    return merged(attributes, attributeWrites);
-  }
-
-  /** A map state's entries as the current input sees them: backend plus pending writes. */
-  private <V> Map<String, V> merged(MapState<String, V> state, Map<String, V> writes) {
-    Map<String, V> entries = new HashMap<>();
-    try {
-      if (!cleared) {
-        for (Map.Entry<String, V> e : state.entries()) {
-          entries.put(e.getKey(), e.getValue());
-        }
-      }
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read state", e);
+  /** name -> [time, value or null] of every attribute entry as this input sees it. */
+  private Map<String, Long> attributeTimes(boolean tombstones) {
+    Map<String, Long> times = new HashMap<>();
+    UserRecord record = committed();
+    if (record != null) {
+      record
+          .getAttributes()
+          .forEach(
+              (name, e) -> {
+                if ((e.getValue() == null) == tombstones) {
+                  times.put(name, e.getTime());
+                }
+              });
     }
-    writes.forEach(
-        (key, value) -> {
-          if (value == null) {
-            entries.remove(key);
+    attributeWrites.forEach(
+        (name, e) -> {
+          if (e == null || (e[1] == null) != tombstones) {
+            times.remove(name);
           } else {
-            entries.put(key, value);
+            times.put(name, (Long) e[0]);
           }
         });
-    return entries;
+    return times;
   }
 
   @Override
   public int attributeCount() {
-    int count = 0;
-    for (String json : attributeEntries().values()) {
-      if (!isTombstone(json)) {
-        count++;
-      }
-    }
-    return count;
+    return attributeTimes(false).size();
   }
 
   @Override
   public void pruneAttributeTombstones(int keep) {
-    List<Map.Entry<String, Long>> tombstones = new ArrayList<>();
-    for (Map.Entry<String, String> e : attributeEntries().entrySet()) {
-      String json = e.getValue();
-      if (isTombstone(json)) {
-        tombstones.add(Map.entry(e.getKey(), Long.parseLong(json.substring(1, json.indexOf(',')))));
-      }
-    }
-    for (String name : Tombstones.oldestBeyond(tombstones, keep)) {
+    for (String name :
+        Tombstones.oldestBeyond(new ArrayList<>(attributeTimes(true).entrySet()), keep)) {
       attributeWrites.put(name, null);
     }
   }
 
+  // ---- erasure and dedup ----
+
   @Override
   public Erasure erasure() {
-    String marker = load(erasureMarker, erasure);
-    if (marker == null) {
-      return null;
-    }
-    int split = marker.indexOf(' ');
-    return new Erasure(Long.parseLong(marker.substring(0, split)), marker.substring(split + 1));
+    return load(
+        erasureMarker,
+        r ->
+            r.getErasureTime() == null
+                ? null
+                : new Erasure(r.getErasureTime(), r.getErasureEventId()));
   }
 
   @Override
   public void erasure(Erasure marker) {
-    set(erasureMarker, marker == null ? null : marker.time() + " " + marker.eventId());
+    set(erasureMarker, marker);
   }
 
   @Override
@@ -254,11 +255,8 @@ final class FlinkUserStore implements UserStore {
     if (seenWrites.containsKey(eventId)) {
       return seenWrites.get(eventId);
     }
-    try {
-      return cleared ? null : seen.get(eventId);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot read dedup state", e);
-    }
+    UserRecord record = committed();
+    return record == null ? null : record.getSeenEvents().get(eventId);
   }
 
   @Override
@@ -268,77 +266,123 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public void forgetEventsBefore(long time) {
-    try {
-      if (!cleared) {
-        for (Map.Entry<String, Long> e : seen.entries()) {
-          if (e.getValue() < time && !seenWrites.containsKey(e.getKey())) {
-            seenWrites.put(e.getKey(), null);
-          }
+    UserRecord record = committed();
+    if (record != null) {
+      for (Map.Entry<String, Long> e : record.getSeenEvents().entrySet()) {
+        if (e.getValue() < time && !seenWrites.containsKey(e.getKey())) {
+          seenWrites.put(e.getKey(), null);
         }
       }
-      seenWrites.replaceAll((id, seenAt) -> seenAt != null && seenAt < time ? null : seenAt);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot expire dedup state", e);
     }
+    seenWrites.replaceAll((id, seenAt) -> seenAt != null && seenAt < time ? null : seenAt);
   }
 
-  /** Event times of the remembered event ids, pending writes included. */
-  List<Long> rememberedEventTimes() {
-    return new ArrayList<>(merged(seen, seenWrites).values());
-  }
-
-  /** Whether some remembered event id is due to be swept exactly at {@code sweepTime}. */
-  boolean remembersEventsSweptAt(long sweepTime, java.util.function.LongUnaryOperator sweepOf) {
-    for (long time : rememberedEventTimes()) {
-      if (sweepOf.applyAsLong(time) == sweepTime) {
-        return true;
+  @Override
+  public Long oldestSeenEvent() {
+    Long oldest = null;
+    UserRecord record = committed();
+    if (record != null) {
+      for (Map.Entry<String, Long> e : record.getSeenEvents().entrySet()) {
+        if (!seenWrites.containsKey(e.getKey()) && (oldest == null || e.getValue() < oldest)) {
+          oldest = e.getValue();
+        }
       }
     }
-    return false;
+    for (Long seenAt : seenWrites.values()) {
+      if (seenAt != null && (oldest == null || seenAt < oldest)) {
+        oldest = seenAt;
+      }
+    }
+    return oldest;
   }
 
   @Override
   public void clear() {
+    Erasure marker = erasure(); // kept
+    Long timer = wakeUp(); // still registered
     cleared = true;
     attributeWrites.clear();
     seenWrites.clear();
     set(profile, null);
     set(cart, null);
     set(triggers, null);
+    set(erasureMarker, marker);
+    set(wakeUp, timer);
   }
 
-  /** Writes every change since the last flush back to the backend. */
+  // ---- commit ----
+
+  private boolean changed() {
+    return cleared
+        || profile.dirty
+        || cart.dirty
+        || triggers.dirty
+        || erasureMarker.dirty
+        || wakeUp.dirty
+        || !attributeWrites.isEmpty()
+        || !seenWrites.isEmpty();
+  }
+
+  /** Commits every change since the last flush to the cached record. */
   void flush() {
-    try {
+    if (entry != null && changed()) {
+      UserRecord before = committed();
+      UserRecord.Builder after = before == null ? emptyRecord() : UserRecord.newBuilder(before);
+      if (profile.dirty) {
+        after.setProfile(profile.value);
+      }
+      if (cart.dirty) {
+        after.setCart(cart.value);
+      }
+      if (triggers.dirty) {
+        after.setTriggers(triggers.value);
+      }
+      if (erasureMarker.dirty) {
+        Erasure marker = erasureMarker.value;
+        after.setErasureTime(marker == null ? null : marker.time());
+        after.setErasureEventId(marker == null ? null : marker.eventId());
+      }
+      if (wakeUp.dirty) {
+        after.setWakeUp(wakeUp.value);
+      }
       if (cleared) {
-        attributes.clear();
-        seen.clear();
+        entry.parsedAttributes.clear();
       }
-      write(profile, profileState);
-      write(cart, cartState);
-      write(triggers, triggerState);
-      write(erasureMarker, erasure);
-      for (Map.Entry<String, String> e : attributeWrites.entrySet()) {
-        if (e.getValue() == null) {
-          attributes.remove(e.getKey());
-        } else {
-          attributes.put(e.getKey(), e.getValue());
-        }
+      if (!attributeWrites.isEmpty()) {
+        Map<String, AttributeEntry> attributes = new HashMap<>(after.getAttributes());
+        attributeWrites.forEach(
+            (name, e) -> {
+              entry.parsedAttributes.remove(name);
+              if (e == null) {
+                attributes.remove(name);
+              } else {
+                attributes.put(name, new AttributeEntry((Long) e[0], (String) e[2]));
+                if (e[1] != null) {
+                  entry.parsedAttributes.put(name, e[1]);
+                }
+              }
+            });
+        after.setAttributes(attributes);
       }
-      for (Map.Entry<String, Long> e : seenWrites.entrySet()) {
-        if (e.getValue() == null) {
-          seen.remove(e.getKey());
-        } else {
-          seen.put(e.getKey(), e.getValue());
-        }
+      if (!seenWrites.isEmpty()) {
+        Map<String, Long> seen = new HashMap<>(after.getSeenEvents());
+        seenWrites.forEach(
+            (id, at) -> {
+              if (at == null) {
+                seen.remove(id);
+              } else {
+                seen.put(id, at);
+              }
+            });
+        after.setSeenEvents(seen);
       }
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot write state", e);
+      UserRecord record = after.build();
+      cache.update(user, entry, isEmpty(record) ? null : record);
     }
     discard();
   }
 
-  /** Forgets every change since the last flush: the backend keeps the state from before. */
+  /** Forgets every change since the last flush: the cached record stays as it was. */
   void discard() {
     cleared = false;
     attributeWrites.clear();
@@ -347,15 +391,23 @@ final class FlinkUserStore implements UserStore {
     cart.reset();
     triggers.reset();
     erasureMarker.reset();
+    wakeUp.reset();
+    entry = null;
+    user = null;
   }
 
-  private static <T> void write(Part<T> part, ValueState<T> state) throws Exception {
-    if (part.dirty) {
-      if (part.value == null) {
-        state.clear();
-      } else {
-        state.update(part.value);
-      }
-    }
+  private static UserRecord.Builder emptyRecord() {
+    return UserRecord.newBuilder().setAttributes(new HashMap<>()).setSeenEvents(new HashMap<>());
+  }
+
+  /** Nothing about the user is left: the record is deleted rather than kept empty. */
+  static boolean isEmpty(UserRecord r) {
+    return r.getProfile() == null
+        && r.getCart() == null
+        && r.getTriggers() == null
+        && r.getAttributes().isEmpty()
+        && r.getSeenEvents().isEmpty()
+        && r.getErasureTime() == null
+        && r.getWakeUp() == null;
   }
 }

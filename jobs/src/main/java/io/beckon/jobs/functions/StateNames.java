@@ -2,15 +2,12 @@ package io.beckon.jobs.functions;
 
 import io.beckon.schema.Event;
 import io.beckon.schema.Suppression;
-import io.beckon.schema.state.CartState;
 import io.beckon.schema.state.EngineClock;
-import io.beckon.schema.state.ProfileState;
-import io.beckon.schema.state.TriggerState;
+import io.beckon.schema.state.UserRecord;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.api.java.typeutils.ListTypeInfo;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.util.OutputTag;
 
@@ -22,44 +19,17 @@ import org.apache.flink.util.OutputTag;
 public final class StateNames {
   private StateNames() {}
 
-  /** Counters, timestamps and reachability; rewritten by most events but small. */
-  public static ValueStateDescriptor<ProfileState> profile() {
-    return new ValueStateDescriptor<>("profile", new AvroTypeInfo<>(ProfileState.class));
-  }
-
-  /** The cart, apart from the profile: cart events touch only this. */
-  public static ValueStateDescriptor<CartState> cart() {
-    return new ValueStateDescriptor<>("cart", new AvroTypeInfo<>(CartState.class));
-  }
-
-  /** Pending fires and the fire history; absent for users with nothing pending. */
-  public static ValueStateDescriptor<TriggerState> triggers() {
-    return new ValueStateDescriptor<>("triggers", new AvroTypeInfo<>(TriggerState.class));
-  }
-
-  /** Custom attributes, one entry each (JSON text), so setting one does not rewrite the rest. */
-  public static MapStateDescriptor<String, String> attributes() {
-    return new MapStateDescriptor<>("attributes", Types.STRING, Types.STRING);
+  /** Everything about one user (format 2): see {@link UserRecord} and the operator's cache. */
+  public static ValueStateDescriptor<UserRecord> userRecord() {
+    return new ValueStateDescriptor<>("user", new AvroTypeInfo<>(UserRecord.class));
   }
 
   /**
-   * "time event_id" of the user's last erasure: kept when everything else is deleted, so late
-   * events of the erased life cannot bring data back. No personal data but the key itself.
+   * Union (operator) state: on-time events waiting for the watermark in the operator's {@link
+   * ReorderBuffer}; after a restore each instance keeps those of its key groups.
    */
-  public static ValueStateDescriptor<String> erasure() {
-    return new ValueStateDescriptor<>("erasure", Types.STRING);
-  }
-
-  /** event_id -> event time of accepted events of the last 24 h, for deduplication. */
-  public static MapStateDescriptor<String, Long> seenEvents() {
-    return new MapStateDescriptor<>("seen-events", Types.STRING, Types.LONG);
-  }
-
-  /** Events waiting for the watermark, by event time: they are applied in time order. */
-  public static MapStateDescriptor<Long, java.util.List<Event>> buffer() {
-    return new MapStateDescriptor<>(
-        "event-buffer", Types.LONG, new ListTypeInfo<>(new AvroTypeInfo<>(Event.class)));
-  }
+  public static final ListStateDescriptor<Event> REORDER_BUFFER =
+      new ListStateDescriptor<>("reorder-buffer", new AvroTypeInfo<>(Event.class));
 
   /** Broadcast (operator) state: rule id -> the accepted record in force. */
   public static final MapStateDescriptor<String, io.beckon.schema.RuleRecord> RULES =

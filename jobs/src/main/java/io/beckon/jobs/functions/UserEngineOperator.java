@@ -8,7 +8,6 @@ import io.beckon.engine.core.UserEngine;
 import io.beckon.engine.event.AvroEvents;
 import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.rules.RuleLimits;
-import io.beckon.engine.time.Durations;
 import io.beckon.schema.DeadLetter;
 import io.beckon.schema.Event;
 import io.beckon.schema.RuleRecord;
@@ -18,24 +17,25 @@ import io.beckon.schema.Suppression;
 import io.beckon.schema.internal.RuleUpdate;
 import io.beckon.schema.state.EngineClock;
 import io.beckon.schema.state.TriggerState;
+import io.beckon.schema.state.UserRecord;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
 import org.apache.flink.runtime.state.KeyedStateBackend;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.runtime.state.VoidNamespaceSerializer;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.streaming.api.operators.InternalTimeServiceManager;
 import org.apache.flink.streaming.api.operators.InternalTimer;
 import org.apache.flink.streaming.api.operators.InternalTimerService;
 import org.apache.flink.streaming.api.operators.Triggerable;
@@ -48,9 +48,13 @@ import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
  * The per-user engine as a two-input operator: user events keyed by user id, and rule updates
  * broadcast to every instance.
  *
- * <p>Ordering and time: events wait in keyed state until the watermark passes their instant; one
- * event-time timer per instant then applies that instant's events in event-id order and takes the
- * fires due at it. Everything else is the engine's.
+ * <p>Ordering and time: on-time events wait in an in-memory {@link ReorderBuffer} until the
+ * watermark passes their instant; the operator then runs each user's instant (its events in
+ * application order, then the fires due at it), instant by instant, and in between lets every
+ * user's timer due before the next instant fire. Each user has at most one event-time timer: their
+ * next wake-up ({@link UserEngine#nextWakeUp}), kept in their record so it can be moved. State is
+ * one {@link UserRecord} per user behind a write-back {@link UserRecordCache}. Everything else is
+ * the engine's.
  *
  * <p>Rules: accepted records live in broadcast state. Until the rules topic has been read up to the
  * offsets it had when the job was submitted, the events' watermark is held back, so no event is
@@ -63,8 +67,12 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
         Triggerable<String, VoidNamespace> {
   private static final long serialVersionUID = 1L;
 
-  /** Dedup memory is swept on an hourly grid rather than with one timer per event. */
-  static final long DEDUP_SWEEP_GRID = Durations.HOUR;
+  /**
+   * The layout of this operator's state, saved with every checkpoint (see {@link EngineClock}): 2
+   * is one {@link UserRecord} per user and the reorder buffer in operator state. A checkpoint of
+   * another layout is refused rather than misread.
+   */
+  public static final int STATE_FORMAT = 2;
 
   private final HashMap<Integer, Long> rulesToLoad;
   private final EngineSettings settings;
@@ -77,9 +85,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private transient boolean rulesLoaded;
   private transient Watermark heldWatermark;
   private transient FlinkUserStore store;
+  private transient UserRecordCache cache;
+  private transient ValueState<UserRecord> records;
   private transient Expiry expiry;
-  private transient MapState<Long, List<Event>> buffer;
-  private transient ValueState<TriggerState> triggerState;
+  private transient ReorderBuffer buffer;
+  private transient ListState<Event> bufferState;
   private transient Counter applied;
   private transient Counter duplicates;
   private transient Counter eventsRejected;
@@ -132,47 +142,73 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     // Union: after rescaling every instance sees every saved clock and takes the lowest, so no
     // instance judges events late that its predecessor would have taken.
     clockState = context.getOperatorStateStore().getUnionListState(StateNames.ENGINE_CLOCK);
+    // Union too: each instance takes back the buffered events of the key groups it now owns.
+    bufferState = context.getOperatorStateStore().getUnionListState(StateNames.REORDER_BUFFER);
+    buffer = new ReorderBuffer();
     floor = Long.MIN_VALUE;
     if (context.isRestored()) {
       for (EngineClock saved : clockState.get()) {
+        refuseOtherFormats(saved.getStateFormat());
         if (restoredSavedAt == null || saved.getWatermark() < floor) {
           floor = saved.getWatermark();
           restoredSavedAt = saved.getSavedAt();
         }
       }
+      if (restoredSavedAt == null) {
+        refuseOtherFormats(0); // written before the clock existed
+      }
       restoredWatermark = floor;
+      var task = getRuntimeContext().getTaskInfo();
+      int maxParallelism = task.getMaxNumberOfParallelSubtasks();
+      var owned =
+          KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
+              maxParallelism, task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
+      buffer.restore(
+          bufferState.get(),
+          user -> owned.contains(KeyGroupRangeAssignment.assignToKeyGroup(user, maxParallelism)));
     }
   }
 
+  /** A checkpoint of another state layout must not be read as this one: stop with the reason. */
+  private static void refuseOtherFormats(int format) {
+    if (format != STATE_FORMAT) {
+      throw new IllegalStateException(
+          "This checkpoint or savepoint holds user-engine state format "
+              + (format == 0 ? "0 (from before formats were recorded)" : format)
+              + ", but this job reads format "
+              + STATE_FORMAT
+              + " only (one record per user; see the README, 'State format'). It cannot be"
+              + " converted: start the job without it (no -s), which rebuilds profiles from the"
+              + " events topic as far as its retention reaches, or run the Beckon version that"
+              + " wrote it.");
+    }
+  }
+
+  /**
+   * Every changed record goes from the cache to keyed state first: Flink snapshots keyed state
+   * after this method, so the checkpoint holds every change.
+   */
   @Override
   public void snapshotState(StateSnapshotContext context) throws Exception {
+    cache.writeBack();
     super.snapshotState(context);
     clockState.update(
         List.of(
             EngineClock.newBuilder()
                 .setWatermark(floor)
                 .setSavedAt(getProcessingTimeService().getCurrentProcessingTime())
+                .setStateFormat(STATE_FORMAT)
                 .build()));
+    bufferState.update(buffer.all());
   }
 
   @Override
   public void open() throws Exception {
     super.open();
     timers = getInternalTimerService("user-engine-timers", VoidNamespaceSerializer.INSTANCE, this);
-    var keyed = getKeyedStateStore();
-    triggerState = keyed.getState(StateNames.triggers());
-    store =
-        new FlinkUserStore(
-            keyed.getState(StateNames.profile()),
-            keyed.getState(StateNames.cart()),
-            triggerState,
-            keyed.getMapState(StateNames.attributes()),
-            keyed.getMapState(StateNames.seenEvents()),
-            keyed.getState(StateNames.erasure()),
-            // The heap backend hands out the stored objects themselves, which the engine edits in
-            // place: copy them, or a failed input could not be rolled back. RocksDB deserializes.
-            !getKeyedStateBackend().isSafeToReuseKVState());
-    buffer = keyed.getMapState(StateNames.buffer());
+    records = getKeyedStateStore().getState(StateNames.userRecord());
+    cache = new UserRecordCache(new KeyedRecords(), settings.cachedUsers());
+    store = new FlinkUserStore(cache, () -> (String) getCurrentKey());
     expiry = new Expiry(settings.profileRetention().toMillis());
     rules = new RulesInForce();
     for (Map.Entry<String, RuleRecord> e : rulesState.entries()) {
@@ -198,6 +234,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     internalErrors = metrics.counter("internalErrors");
     metrics.gauge("rulesInForce", () -> rules.size());
     metrics.gauge("eventTimeWatermark", () -> floor);
+    metrics.gauge("bufferedEvents", () -> buffer.size());
+    metrics.gauge("cachedUsers", () -> cache.size());
     // Rule updates carry no event time: that input is idle for good, so the events' watermark alone
     // decides (not MAX: an idle events input would then let every pending fire go at once).
     combinedWatermark.updateStatus(1, true);
@@ -230,7 +268,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
 
   /**
    * Event time never goes back: a watermark at or below the floor (the restored one, or one this
-   * operator advanced to while silent) is dropped.
+   * operator advanced to while silent) is dropped. A new watermark first runs every buffered
+   * instant it passes, in time order, letting the timers due before each instant fire first; then
+   * the timers up to the watermark.
    */
   @Override
   public void processWatermark(Watermark mark) throws Exception {
@@ -238,7 +278,18 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       return;
     }
     floor = mark.getTimestamp();
+    InternalTimeServiceManager<?> timeServices = getTimeServiceManager().orElseThrow();
+    Long instant;
+    while ((instant = buffer.firstInstant()) != null && instant <= floor) {
+      // Per user, instants run in time order: a wake-up before this instant goes first.
+      timeServices.advanceWatermark(new Watermark(instant - 1));
+      for (Map.Entry<String, List<Event>> user : buffer.pollFirstInstant().entrySet()) {
+        setCurrentKey(user.getKey());
+        runInstant(user.getKey(), instant, user.getValue());
+      }
+    }
     super.processWatermark(mark);
+    cache.evictBeyondCapacity();
   }
 
   // ---- events ----
@@ -256,29 +307,24 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     // An on-time event: the input's own watermarks drive event time from here (a late one does
     // not, its source's watermarks stay below the floor).
     inputSinceRestore = true;
-    List<Event> atInstant = buffer.get(time);
-    if (atInstant == null) {
-      atInstant = new ArrayList<>();
-    }
-    atInstant.add(event);
-    buffer.put(time, atInstant);
-    // Applies the buffered events, and takes the fires due, once the watermark passes this instant.
-    timers.registerEventTimeTimer(VoidNamespace.INSTANCE, time);
+    buffer.add(event);
   }
 
   private void applyLate(Event event) throws Exception {
     UserEngine engine = rules.engine();
+    Long registered = registeredWakeUp(event.getUserId());
     UserEvent userEvent;
-    TreeSet<Long> dueBefore;
-    TreeSet<Long> dueAfter;
+    Long next;
     Outcome outcome;
     try {
       userEvent = AvroEvents.fromAvro(event);
-      dueBefore = wakeUps(engine);
+      // What the watermark has passed is forgotten, as for an on-time instant.
+      UserEngine.forgetDedupThrough(floor, store);
       settings.faults().beforeEvent(userEvent);
       outcome = engine.applyLate(userEvent, store);
       settings.faults().afterEvent(userEvent);
-      dueAfter = wakeUps(engine);
+      next = engine.nextWakeUp(store, expiry);
+      store.wakeUp(next);
       store.flush();
     } catch (RuntimeException | StackOverflowError e) {
       store.discard();
@@ -292,10 +338,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       late.inc();
       output.collect(StateNames.LATE_EVENTS, new StreamRecord<>(event, userEvent.time()));
     }
-    if (outcome.applied()) {
-      timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(userEvent.time()));
-    }
-    syncTimers(floor, dueBefore, dueAfter);
+    moveWakeUp(registered, next, floor);
+    cache.evictBeyondCapacity();
   }
 
   @Override
@@ -323,34 +367,34 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     super.processWatermarkStatus(status, index);
   }
 
-  /**
-   * One instant of one user: the events at it in order, then the fires due at it. Each event, and
-   * then the fires together, is one unit that either takes effect completely or, when the engine
-   * throws, not at all: the input is quarantined as a dead letter and the user's state stays as it
-   * was before it (see {@link FlinkUserStore}), so a bug hits one input of one user, never the job.
-   */
+  /** A user's wake-up: the instant with nothing buffered, only fires or housekeeping due. */
   @Override
   public void onEventTime(InternalTimer<String, VoidNamespace> timer) throws Exception {
-    long time = timer.getTimestamp();
-    String user = timer.getKey();
+    runInstant(timer.getKey(), timer.getTimestamp(), List.of());
+  }
+
+  /**
+   * One instant of one user (the current key): the events at it in order, then the fires due at it,
+   * then the user's next wake-up. Each event, and then the fires together, is one unit that either
+   * takes effect completely or, when the engine throws, not at all: the input is quarantined as a
+   * dead letter and the user's state stays as it was before it (see {@link FlinkUserStore}), so a
+   * bug hits one input of one user, never the job.
+   */
+  private void runInstant(String user, long time, List<Event> events) throws Exception {
     UserEngine engine = rules.engine();
-    TreeSet<Long> dueBefore;
+    Long registered = registeredWakeUp(user);
     try {
-      dueBefore = wakeUps(engine);
+      UserEngine.openInstant(time, store);
+      store.flush();
     } catch (RuntimeException e) {
-      // The events and fires of this instant are still taken below, each contained on its own.
       store.discard();
       internalErrors.inc();
-      LOG.error("Cannot read the pending wake-ups of user {} at {}", user, time, e);
-      dueBefore = new TreeSet<>();
+      LOG.error("Cannot open instant {} of user {}", time, user, e);
     }
-    List<Event> atInstant = buffer.get(time);
-    if (atInstant != null) {
-      buffer.remove(time);
-      applyInOrder(engine, atInstant);
+    for (Event event : events) {
+      applyOnTime(engine, event);
     }
-    TreeSet<Long> dueAfter;
-    List<Long> sweepsOfDropped = List.of();
+    Long next;
     List<StreamRecord<?>> fired = new ArrayList<>();
     try {
       settings.faults().beforeFires(user, time);
@@ -369,28 +413,23 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
               fired.add(new StreamRecord<>(suppression, time));
             }
           });
-      if (time % DEDUP_SWEEP_GRID == 0) {
-        UserEngine.expireDedup(time, store);
+      if (expiry.expire(time, store)) {
+        usersDropped.inc();
       }
-      sweepsOfDropped = expire(time);
-      dueAfter = wakeUps(engine);
+      UserEngine.closeInstant(time, store);
+      next = engine.nextWakeUp(store, expiry);
+      store.wakeUp(next);
       store.flush();
     } catch (RuntimeException | StackOverflowError e) {
       store.discard();
       fired.clear();
       // The fires due now could not be taken: they are dropped rather than retried at every
       // watermark, which would fail again and quarantine every later input of this user.
-      dueAfter = dropDue(engine, user, time);
-      if (time % DEDUP_SWEEP_GRID == 0) {
-        sweepDedup(user, time);
-      }
+      next = dropDue(engine, user, time);
       quarantine(user, timerJson(user, time), e);
     }
     emit(fired);
-    for (long sweep : sweepsOfDropped) {
-      timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, sweep);
-    }
-    syncTimers(time, dueBefore, dueAfter);
+    moveWakeUp(registered, next, time);
   }
 
   @SuppressWarnings("unchecked")
@@ -406,61 +445,45 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     }
   }
 
-  private TreeSet<Long> dropDue(UserEngine engine, String user, long time) {
+  /** Drops the fires due at {@code time}; returns the user's next wake-up afterwards. */
+  private Long dropDue(UserEngine engine, String user, long time) {
     try {
       UserEngine.dropDue(time, store);
-      TreeSet<Long> due = wakeUps(engine);
+      UserEngine.closeInstant(time, store);
+      Long next = engine.nextWakeUp(store, expiry);
+      store.wakeUp(next);
       store.flush();
-      return due;
+      return next;
     } catch (RuntimeException e) {
       store.discard();
       LOG.error("Cannot drop the fires due at {} for user {}", time, user, e);
-      return new TreeSet<>();
-    }
-  }
-
-  private void sweepDedup(String user, long time) {
-    try {
-      UserEngine.expireDedup(time, store);
-      store.flush();
-    } catch (RuntimeException e) {
-      store.discard();
-      LOG.error("Cannot expire the dedup memory of user {} at {}", user, time, e);
+      return registeredWakeUp(user);
     }
   }
 
   @Override
   public void onProcessingTime(InternalTimer<String, VoidNamespace> timer) {}
 
-  /** The events of one instant in application order: event time, then event id. */
-  private static final java.util.Comparator<Event> APPLICATION_ORDER =
-      java.util.Comparator.comparing(Event::getTime).thenComparing(Event::getEventId);
-
-  private void applyInOrder(UserEngine engine, List<Event> events) throws Exception {
-    List<Event> batch = new ArrayList<>(events);
-    batch.sort(APPLICATION_ORDER);
-    for (Event event : batch) {
-      UserEvent e;
-      Outcome outcome;
-      try {
-        e = AvroEvents.fromAvro(event);
-        settings.faults().beforeEvent(e);
-        outcome = engine.apply(e, store);
-        settings.faults().afterEvent(e);
-        store.flush();
-      } catch (RuntimeException | StackOverflowError failure) {
-        store.discard();
-        quarantine(event.getUserId(), describe(event), failure);
-        continue;
-      }
-      if (outcome.applied()) {
-        applied.inc();
-        timers.registerEventTimeTimer(VoidNamespace.INSTANCE, sweepTime(e.time()));
-      } else if (outcome.rejected()) {
-        rejectEvent(event, outcome.reason());
-      } else {
-        duplicates.inc();
-      }
+  private void applyOnTime(UserEngine engine, Event event) {
+    UserEvent e;
+    Outcome outcome;
+    try {
+      e = AvroEvents.fromAvro(event);
+      settings.faults().beforeEvent(e);
+      outcome = engine.apply(e, store);
+      settings.faults().afterEvent(e);
+      store.flush();
+    } catch (RuntimeException | StackOverflowError failure) {
+      store.discard();
+      quarantine(event.getUserId(), describe(event), failure);
+      return;
+    }
+    if (outcome.applied()) {
+      applied.inc();
+    } else if (outcome.rejected()) {
+      rejectEvent(event, outcome.reason());
+    } else {
+      duplicates.inc();
     }
   }
 
@@ -531,68 +554,64 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
                 .build()));
   }
 
-  /**
-   * The current user's wake-ups: the engine's (pending fires, history to prune) and the one expiry
-   * check (retention, erasure marker).
-   */
-  private TreeSet<Long> wakeUps(UserEngine engine) {
-    TreeSet<Long> times = engine.wakeUps(store.triggers());
-    Long check =
-        expiry.wakeUp(
-            expiry.retention() > 0 ? store.profile() : null, store.triggers(), store.erasure());
-    if (check != null) {
-      times.add(check);
+  /** The instant of the user's one timer, as recorded in their state; null if none. */
+  private Long registeredWakeUp(String user) {
+    try {
+      return store.wakeUp();
+    } catch (RuntimeException e) {
+      internalErrors.inc();
+      LOG.error("Cannot read the wake-up of user {}", user, e);
+      return null;
+    } finally {
+      store.discard();
     }
-    return times;
   }
 
   /**
-   * Drops the current user if retention says so, and returns the dedup sweeps of the dropped user,
-   * for the caller to delete once the drop is written; the other wake-ups go by {@link
-   * #syncTimers}, and buffered events keep their timers (they start a new life).
+   * Keeps the user's one timer at their next wake-up: moved only when it changed. A wake-up at or
+   * before {@code now} (none is expected) is put just after it, so time still moves on.
    */
-  private List<Long> expire(long now) throws Exception {
-    List<Long> sweeps = new ArrayList<>();
-    if (expiry.dropsAt(now, store)) {
-      usersDropped.inc();
-      for (long remembered : store.rememberedEventTimes()) {
-        long sweep = sweepTime(remembered);
-        if (sweep > now && !buffer.contains(sweep)) {
-          sweeps.add(sweep);
+  private void moveWakeUp(Long registered, Long next, long now) {
+    if (java.util.Objects.equals(registered, next)) {
+      return;
+    }
+    if (registered != null) {
+      timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, registered);
+    }
+    if (next != null) {
+      timers.registerEventTimeTimer(VoidNamespace.INSTANCE, Math.max(next, now + 1));
+    }
+  }
+
+  /** Keyed state behind the cache: one record per user, read and written under that user's key. */
+  private final class KeyedRecords implements UserRecordCache.Backend {
+    @Override
+    public UserRecord read(String user) {
+      try {
+        return records.value();
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot read the state of user " + user, e);
+      }
+    }
+
+    @Override
+    public void write(String user, UserRecord record) {
+      Object current = getCurrentKey();
+      setCurrentKey(user);
+      try {
+        if (record == null) {
+          records.clear();
+        } else {
+          records.update(record);
+        }
+      } catch (Exception e) {
+        throw new IllegalStateException("cannot write the state of user " + user, e);
+      } finally {
+        if (current != null) {
+          setCurrentKey(current);
         }
       }
     }
-    expiry.expire(now, store);
-    return sweeps;
-  }
-
-  /** The first grid instant at which an id remembered at {@code time} can be forgotten. */
-  static long sweepTime(long time) {
-    long forgettableAfter = time + UserEngine.DEDUP_WINDOW + 1;
-    return Math.floorDiv(forgettableAfter + DEDUP_SWEEP_GRID - 1, DEDUP_SWEEP_GRID)
-        * DEDUP_SWEEP_GRID;
-  }
-
-  /**
-   * Keeps one timer per instant with pending fires: a cancelled trigger's timer is deleted (unless
-   * events or a dedup sweep still need that instant), every pending instant has one.
-   */
-  private void syncTimers(long now, TreeSet<Long> before, TreeSet<Long> after) throws Exception {
-    for (Long t : before) {
-      if (t > now && !after.contains(t) && !buffer.contains(t) && !neededForSweep(t)) {
-        timers.deleteEventTimeTimer(VoidNamespace.INSTANCE, t);
-      }
-    }
-    for (Long t : after) {
-      if (!before.contains(t)) { // every instant in before already has its timer
-        timers.registerEventTimeTimer(VoidNamespace.INSTANCE, t);
-      }
-    }
-  }
-
-  private boolean neededForSweep(long t) {
-    return t % DEDUP_SWEEP_GRID == 0
-        && store.remembersEventsSweptAt(t, UserEngineOperator::sweepTime);
   }
 
   // ---- rules ----
@@ -603,7 +622,6 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     if (update.getError() != null) {
       reject(update.getRuleId(), null, null, update.getError());
     } else {
-      UserEngine engineBefore = rules.engine();
       RulesInForce.Change change;
       try {
         change = rules.offer(update.getRuleId(), update.getRecord());
@@ -626,43 +644,40 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
           rulesState.put(update.getRuleId(), update.getRecord());
         }
         if (change.before() != null) {
-          applyToEveryUser(change, engineBefore);
+          applyToEveryUser(change);
         }
       }
     }
     trackLoading(update.getPartition(), update.getOffset());
   }
 
-  /** Re-schedules or cancels the changed rule's pending fires for every user of this instance. */
-  private void applyToEveryUser(RulesInForce.Change change, UserEngine engineBefore)
-      throws Exception {
+  /**
+   * Re-schedules or cancels the changed rule's pending fires for every user of this instance with
+   * pending triggers, and moves their wake-ups. The cache is written back and emptied first, so
+   * keyed state holds every user.
+   */
+  private void applyToEveryUser(RulesInForce.Change change) throws Exception {
+    cache.clear();
+    UserEngine engine = rules.engine();
     KeyedStateBackend<String> users = getKeyedStateBackend();
     users.applyToAllKeys(
         VoidNamespace.INSTANCE,
         VoidNamespaceSerializer.INSTANCE,
-        StateNames.triggers(),
-        (String user, ValueState<TriggerState> state) -> {
-          // Timers and the other state handles address the current key: make it this user.
+        StateNames.userRecord(),
+        (String user, ValueState<UserRecord> state) -> {
+          // Timers and the store address the current key: make it this user.
           setCurrentKey(user);
           try {
-            TriggerState before = state.value();
+            TriggerState before = store.triggers(); // a copy: the record changes only on flush
             if (before == null) {
               return;
             }
-            TreeSet<Long> dueBefore = engineBefore.wakeUps(before);
-            addExpiryCheck(before, dueBefore);
-            // Changed on a copy: until it is written, the stored state is the one from before.
-            TriggerState after =
-                RuleChanges.apply(
-                    TriggerState.newBuilder(before).build(), change.before(), change.after());
-            TreeSet<Long> dueAfter = rules.engine().wakeUps(after);
-            addExpiryCheck(after, dueAfter);
-            if (after == null) {
-              state.clear();
-            } else {
-              state.update(after);
-            }
-            syncTimers(Long.MIN_VALUE, dueBefore, dueAfter);
+            Long registered = store.wakeUp();
+            store.triggers(RuleChanges.apply(before, change.before(), change.after()));
+            Long next = engine.nextWakeUp(store, expiry);
+            store.wakeUp(next);
+            store.flush();
+            moveWakeUp(registered, next, floor);
           } catch (RuntimeException | StackOverflowError e) {
             // This user keeps the pending fires as they were; everyone else gets the change.
             internalErrors.inc();
@@ -671,20 +686,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
             store.discard();
           }
         });
-  }
-
-  /**
-   * A rule change that cancels a user's last pending fire makes the retention check due again.
-   * Reads the current key's profile through the store, then releases the store's cache, since the
-   * caller moves on to another key.
-   */
-  private void addExpiryCheck(TriggerState triggers, TreeSet<Long> times) {
-    Long check =
-        expiry.wakeUp(expiry.retention() > 0 ? store.profile() : null, triggers, store.erasure());
-    if (check != null) {
-      times.add(check);
-    }
-    store.discard();
+    cache.clear();
   }
 
   private void reject(String ruleId, Integer version, String file, String reason) {

@@ -45,7 +45,7 @@ class EngineResilienceHarnessTest {
         new KeyedTwoInputStreamOperatorTestHarness<>(
             new UserEngineOperator(
                 RuleUpdates.toLoad(RuleUpdates.fromFiles(RULES)),
-                new EngineSettings(IDLE_LAG, Duration.ZERO, "events", faults)),
+                new EngineSettings(IDLE_LAG, Duration.ZERO, "events", 1000, faults)),
             Event::getUserId,
             null,
             Types.STRING);
