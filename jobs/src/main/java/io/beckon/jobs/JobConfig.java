@@ -33,7 +33,7 @@ public final class JobConfig implements Serializable {
     d.put("group.id", "beckon-engagement");
     d.put("transactional.id.prefix", "beckon-engagement");
     d.put("disorder.bound", "10s");
-    d.put("idle.timer.lag", "10s");
+    d.put("idle.timer.lag", "disorder.bound");
     d.put("engine.cached.users", "50000");
     d.put("max.clock.skew", "1h");
     d.put("starting.offsets", "committed-or-earliest");
@@ -191,8 +191,16 @@ public final class JobConfig implements Serializable {
         "engine.cached.users must be a whole number of users, 0 or more, not '" + text + "'");
   }
 
+  /**
+   * Wall-clock silence of the whole input after which event time moves on with the wall clock.
+   * Defaults to the disorder bound: an event that would still be on time while events flow is on
+   * time after a quiet spell too, and a message triggered in a quiet system goes out about one
+   * bound after its event rather than a minute later.
+   */
   public Duration idleTimerLag() {
-    return duration("idle.timer.lag");
+    return "disorder.bound".equals(values.get("idle.timer.lag"))
+        ? disorderBound()
+        : duration("idle.timer.lag");
   }
 
   /** How far an event's time may be ahead of its Kafka record timestamp and be clamped (§2). */

@@ -14,7 +14,9 @@ class JobConfigTest {
   void defaultsAndOverrides() {
     JobConfig c = JobConfig.fromArgs("--disorder.bound", "30s", "--kafka.security.protocol", "SSL");
     assertEquals(Duration.ofSeconds(30), c.disorderBound());
-    assertEquals(Duration.ofSeconds(60), c.idleTimerLag());
+    assertEquals(Duration.ofSeconds(30), c.idleTimerLag(), "the disorder bound unless set");
+    assertEquals(
+        Duration.ofMinutes(1), JobConfig.fromArgs("--idle.timer.lag", "1m").idleTimerLag());
     assertEquals("events", c.topic("events"));
     assertEquals("SSL", c.kafkaProperties().getProperty("security.protocol"));
   }

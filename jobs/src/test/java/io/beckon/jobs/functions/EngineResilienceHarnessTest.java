@@ -256,7 +256,16 @@ class EngineResilienceHarnessTest {
         "{\"user_id\":\"bad\",\"fires_due_at\":\"2026-01-05T12:00:00Z\"}",
         StandardCharsets.UTF_8.decode(letters.get(0).getValue()).toString());
     assertEquals(0, harness.numEventTimeTimers(), "the dropped fire is not retried");
-    // "bad" keeps profile and cart, and its dedup memory was still swept: like "good".
-    assertEquals(4, harness.numKeyedStateEntries());
+    // "bad" keeps profile and cart, and its dedup memory was still forgotten: like "good".
+    harness.snapshot(1L, 1L); // writes the operator's cache back to keyed state
+    assertEquals(2, harness.numKeyedStateEntries(), "one record per user");
+    UserEngineOperator operator = (UserEngineOperator) harness.getOperator();
+    var records = operator.getKeyedStateStore().getState(StateNames.userRecord());
+    for (String user : List.of("bad", "good")) {
+      operator.setCurrentKey(user);
+      var record = records.value();
+      assertTrue(record.getProfile() != null && record.getCart() != null, user);
+      assertTrue(record.getTriggers() == null && record.getSeenEvents().isEmpty(), user);
+    }
   }
 }

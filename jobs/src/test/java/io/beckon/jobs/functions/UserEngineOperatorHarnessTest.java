@@ -10,6 +10,7 @@ import io.beckon.jobs.rules.RuleUpdates;
 import io.beckon.schema.Event;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.internal.RuleUpdate;
+import io.beckon.schema.state.UserRecord;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -92,10 +93,12 @@ class UserEngineOperatorHarnessTest {
     send(event("c", "u1", "cart_item_added", "2026-01-05T13:00:00Z", "{\"sku\":\"B\"}"));
     send(event("d", "u1", "cart_cleared", "2026-01-05T14:00:00Z", null));
     watermark(millis("2026-01-05T14:00:00Z"));
-    // The 15:00 fire was cancelled: only dedup sweeps remain, and they drain.
+    // The 15:00 fire was cancelled: only the dedup wake-up remains, and it drains.
+    assertEquals(1, harness.numEventTimeTimers());
     watermark(Long.MAX_VALUE);
     assertEquals(1, harness.extractOutputValues().size());
     assertEquals(0, harness.numEventTimeTimers());
+    assertEquals(List.of("profile"), parts("u1"));
   }
 
   @AfterEach
@@ -109,6 +112,42 @@ class UserEngineOperatorHarnessTest {
 
   private void send(Event e) throws Exception {
     harness.processElement1(e, e.getTime().toEpochMilli());
+  }
+
+  private long checkpoint;
+
+  /**
+   * The parts of a user's stored record, as a checkpoint would save them: a snapshot first writes
+   * the operator's cache back to keyed state, which is then read directly.
+   */
+  private List<String> parts(String user) throws Exception {
+    harness.snapshot(++checkpoint, checkpoint);
+    UserEngineOperator operator = (UserEngineOperator) harness.getOperator();
+    operator.setCurrentKey(user);
+    UserRecord r = operator.getKeyedStateStore().getState(StateNames.userRecord()).value();
+    List<String> parts = new java.util.ArrayList<>();
+    if (r == null) {
+      return parts;
+    }
+    if (r.getProfile() != null) {
+      parts.add("profile");
+    }
+    if (r.getCart() != null) {
+      parts.add("cart");
+    }
+    if (r.getTriggers() != null) {
+      parts.add("triggers");
+    }
+    if (!r.getAttributes().isEmpty()) {
+      parts.add("attributes");
+    }
+    if (!r.getSeenEvents().isEmpty()) {
+      parts.add("dedup");
+    }
+    if (r.getErasureTime() != null) {
+      parts.add("erasure");
+    }
+    return parts;
   }
 
   @Test
@@ -128,7 +167,8 @@ class UserEngineOperatorHarnessTest {
             "cart_item_added",
             "2026-01-05T10:00:00Z",
             "{\"sku\":\"A\",\"quantity\":3}"));
-    assertEquals(2, harness.numEventTimeTimers(), "one timer per buffered instant");
+    assertEquals(0, harness.numEventTimeTimers(), "buffered in memory, no timer per event");
+    assertEquals(List.of(), parts("u1"), "nothing applied before the watermark");
     watermark(millis("2026-01-05T10:05:00Z"));
     watermark(millis("2026-01-05T12:04:59Z"));
     assertTrue(harness.extractOutputValues().isEmpty(), "not due before 12:05");
@@ -142,19 +182,24 @@ class UserEngineOperatorHarnessTest {
   void cancelledTriggerDeletesItsTimerAndState() throws Exception {
     send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
     watermark(millis("2026-01-05T10:00:00Z"));
-    // Timers: the 12:00 fire and the hourly dedup sweep the next day.
-    assertEquals(2, harness.numEventTimeTimers());
+    // One timer per user: the next wake-up, the 12:00 fire.
+    assertEquals(1, harness.numEventTimeTimers());
+    assertEquals(List.of("profile", "cart", "triggers", "dedup"), parts("u1"));
     send(event("b", "u1", "cart_cleared", "2026-01-05T11:00:00Z", null));
     watermark(millis("2026-01-05T11:00:00Z"));
     assertEquals(
-        2,
+        1,
         harness.numEventTimeTimers(),
-        "the 12:00 timer was deleted; only the two dedup sweeps are left");
+        "the 12:00 timer moved to the dedup wake-up, 2026-01-06T11:00");
+    watermark(millis("2026-01-06T10:59:59Z"));
+    assertEquals(List.of("profile", "dedup"), parts("u1"));
+    watermark(millis("2026-01-06T11:00:00Z"));
+    assertEquals(1, harness.numEventTimeTimers(), "the second id is forgotten an hour later");
     watermark(millis("2026-01-07T00:00:00Z"));
     assertEquals(0, harness.numEventTimeTimers());
     assertTrue(harness.extractOutputValues().isEmpty());
-    // Only the profile (counters) remains: no triggers, cart, buffer or dedup entries.
-    assertEquals(1, harness.numKeyedStateEntries());
+    // Only the profile (counters) remains: no triggers, cart or dedup entries.
+    assertEquals(List.of("profile"), parts("u1"));
   }
 
   @Test
@@ -163,8 +208,8 @@ class UserEngineOperatorHarnessTest {
     watermark(Long.MAX_VALUE);
     assertEquals(1, harness.extractOutputValues().size());
     assertEquals(0, harness.numEventTimeTimers());
-    // profile + cart (the cart is still full after the reminder)
-    assertEquals(2, harness.numKeyedStateEntries());
+    // The cart is still full after the reminder.
+    assertEquals(List.of("profile", "cart"), parts("u1"));
   }
 
   @Test
@@ -175,8 +220,8 @@ class UserEngineOperatorHarnessTest {
     assertEquals(1, harness.extractOutputValues().size());
     assertEquals(1, harness.getSideOutput(StateNames.SUPPRESSIONS).size());
     assertEquals(0, harness.numEventTimeTimers());
-    // profile + attributes-free + trigger history for the once-rule
-    assertEquals(2, harness.numKeyedStateEntries());
+    // The once-rule's history stays; the dedup memory went with the time.
+    assertEquals(List.of("profile", "triggers"), parts("u1"));
   }
 
   @Test
@@ -195,9 +240,9 @@ class UserEngineOperatorHarnessTest {
     send(event("x", "u1", "user_erased", "2026-01-05T11:00:00Z", null));
     watermark(millis("2026-01-05T11:00:00Z"));
     assertEquals(
-        1,
-        harness.numKeyedStateEntries(),
-        "erasure deletes every state entry of the user but the erasure marker");
+        List.of("erasure"),
+        parts("u1"),
+        "erasure deletes everything about the user but the erasure marker");
     watermark(Long.MAX_VALUE);
     assertEquals(0, harness.numEventTimeTimers());
     assertTrue(harness.extractOutputValues().isEmpty(), "nothing is sent for an erased user");
@@ -266,10 +311,12 @@ class UserEngineOperatorHarnessTest {
   void disablingARuleCancelsItsPendingFiresAndTimers() throws Exception {
     send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
     watermark(millis("2026-01-05T10:30:00Z"));
-    assertEquals(2, harness.numEventTimeTimers(), "the 12:00 fire and a dedup sweep");
+    assertEquals(1, harness.numEventTimeTimers(), "the user's next wake-up: the 12:00 fire");
+    assertEquals(List.of("profile", "cart", "triggers", "dedup"), parts("u1"));
     publish(
         "cart.yaml", RULES.get("cart.yaml").replace("version: 1", "version: 2\nenabled: false"), 2);
-    assertEquals(1, harness.numEventTimeTimers(), "only the dedup sweep is left");
+    assertEquals(1, harness.numEventTimeTimers(), "moved to the dedup wake-up");
+    assertEquals(List.of("profile", "cart", "dedup"), parts("u1"));
     watermark(Long.MAX_VALUE);
     assertTrue(harness.extractOutputValues().isEmpty());
   }
@@ -376,7 +423,7 @@ class UserEngineOperatorHarnessTest {
     send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
     watermark(millis("2026-01-05T10:30:00Z"));
     send(event("x", "u1", "user_erased", "2026-01-05T10:20:00Z", null));
-    assertEquals(1, harness.numKeyedStateEntries(), "only the erasure marker");
+    assertEquals(List.of("erasure"), parts("u1"), "only the erasure marker");
     watermark(Long.MAX_VALUE);
     assertTrue(harness.extractOutputValues().isEmpty(), "no send for the erased user");
     assertEquals(0, harness.numEventTimeTimers());
@@ -395,10 +442,10 @@ class UserEngineOperatorHarnessTest {
     publish(rules);
     send(event("p", "u1", "ping", "2026-01-05T10:00:00Z", null));
     watermark(millis("2026-01-05T10:00:00Z"));
-    assertEquals(3, harness.numKeyedStateEntries(), "profile, dedup entry and the reentry history");
+    assertEquals(List.of("profile", "triggers", "dedup"), parts("u1"), "with the reentry history");
     watermark(millis("2026-01-06T12:00:00Z"));
     assertEquals(
-        1, harness.numKeyedStateEntries(), "history and dedup memory expired: only the profile");
+        List.of("profile"), parts("u1"), "history and dedup memory expired: only the profile");
     assertEquals(0, harness.numEventTimeTimers());
   }
 
@@ -409,7 +456,7 @@ class UserEngineOperatorHarnessTest {
     harness.processWatermarkStatus1(
         org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus.IDLE);
     assertTrue(harness.extractOutputValues().isEmpty(), "idle is not the end of time");
-    assertEquals(2, harness.numEventTimeTimers());
+    assertEquals(1, harness.numEventTimeTimers(), "the 12:00 fire is still pending");
   }
 
   @Test
@@ -470,7 +517,7 @@ class UserEngineOperatorHarnessTest {
     assertEquals("events", letter.getTopic());
     String value = java.nio.charset.StandardCharsets.UTF_8.decode(letter.getValue()).toString();
     assertTrue(value.startsWith("{\"event_id\":\"big\""), value);
-    assertEquals(0, harness.numKeyedStateEntries(), "no profile, no dedup entry");
+    assertEquals(List.of(), parts("u1"), "no profile, no dedup entry");
     assertEquals(0, harness.numEventTimeTimers());
   }
 
@@ -511,15 +558,15 @@ class UserEngineOperatorHarnessTest {
     send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
     watermark(millis("2026-01-05T11:30:00Z"));
     // Retention has passed, but the 12:00 cart reminder is pending: everything is kept.
-    assertTrue(harness.numKeyedStateEntries() >= 4, "profile, cart, triggers, attribute, dedup");
+    assertEquals(List.of("profile", "cart", "triggers", "attributes", "dedup"), parts("u1"));
     assertTrue(harness.numEventTimeTimers() > 0);
     watermark(millis("2026-01-05T12:00:00Z"));
     assertEquals(
         List.of("Welcome", "1 items waiting"),
         harness.extractOutputValues().stream().map(SendCommand::getBody).toList(),
         "the reminder went out");
-    assertEquals(0, harness.numKeyedStateEntries(), "dropped once nothing was pending");
-    assertEquals(0, harness.numEventTimeTimers(), "dedup sweeps and history timers went too");
+    assertEquals(List.of(), parts("u1"), "dropped once nothing was pending");
+    assertEquals(0, harness.numEventTimeTimers(), "and its wake-up went too");
     // A user who comes back starts a new life: the once-rule welcomes them again.
     send(event("o2", "u1", "app_opened", "2026-01-05T13:00:00Z", null));
     watermark(millis("2026-01-05T13:00:00Z"));
@@ -532,12 +579,12 @@ class UserEngineOperatorHarnessTest {
     send(event("p", "u1", "page_viewed", "2026-01-05T10:10:00Z", null));
     send(event("q", "u1", "page_viewed", "2026-01-05T10:20:00Z", null));
     watermark(millis("2026-01-05T10:20:00Z"));
-    // The retention check at 13:00 (10:20 + 2 h, rounded up) and the dedup sweep the next day.
-    assertEquals(2, harness.numEventTimeTimers());
+    // One timer: the retention check at 13:00 (10:20 + 2 h, rounded up), before the dedup one.
+    assertEquals(1, harness.numEventTimeTimers());
     watermark(millis("2026-01-05T12:59:59Z"));
-    assertEquals(2, harness.numKeyedStateEntries(), "profile and dedup entries, still kept");
+    assertEquals(List.of("profile", "dedup"), parts("u1"), "still kept");
     watermark(millis("2026-01-05T13:00:00Z"));
-    assertEquals(0, harness.numKeyedStateEntries());
+    assertEquals(List.of(), parts("u1"));
     assertEquals(0, harness.numEventTimeTimers());
   }
 
@@ -545,13 +592,12 @@ class UserEngineOperatorHarnessTest {
   void theErasureMarkerIsForgottenAfterSevenDays() throws Exception {
     send(event("x", "u1", "user_erased", "2026-01-05T10:30:00Z", null));
     watermark(millis("2026-01-05T10:30:00Z"));
-    assertEquals(1, harness.numKeyedStateEntries(), "the marker");
-    assertEquals(
-        2, harness.numEventTimeTimers(), "its expiry at 2026-01-12T11:00, and a dedup sweep");
+    assertEquals(List.of("erasure"), parts("u1"), "the marker");
+    assertEquals(1, harness.numEventTimeTimers(), "its expiry at 2026-01-12T11:00");
     watermark(millis("2026-01-12T10:59:59Z"));
-    assertEquals(1, harness.numKeyedStateEntries());
+    assertEquals(List.of("erasure"), parts("u1"));
     watermark(millis("2026-01-12T11:00:00Z"));
-    assertEquals(0, harness.numKeyedStateEntries());
+    assertEquals(List.of(), parts("u1"));
     assertEquals(0, harness.numEventTimeTimers());
   }
 }
