@@ -12,8 +12,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificRecord;
 
 /**
  * The engine's {@link UserStore} for the current key, over its {@link UserRecord} in a {@link
@@ -77,16 +75,17 @@ final class FlinkUserStore implements UserStore {
     return cleared ? null : entry.record;
   }
 
-  private <T> T load(Part<T> part, java.util.function.Function<UserRecord, T> getter) {
+  /**
+   * A part as this input sees it, read from the committed record at most once. {@code copy} makes
+   * the engine's working copy of a part it edits in place; the committed record is never changed.
+   */
+  private <T> T load(
+      Part<T> part,
+      java.util.function.Function<UserRecord, T> getter,
+      java.util.function.UnaryOperator<T> copy) {
     if (!part.loaded) {
       UserRecord record = committed();
-      T value = record == null ? null : getter.apply(record);
-      if (value instanceof SpecificRecord r) {
-        @SuppressWarnings("unchecked")
-        T copy = (T) SpecificData.get().deepCopy(r.getSchema(), r);
-        value = copy;
-      }
-      part.value = value;
+      part.value = record == null ? null : copy.apply(getter.apply(record));
       part.loaded = true;
     }
     return part.value;
@@ -100,7 +99,7 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public ProfileState profile() {
-    return load(profile, UserRecord::getProfile);
+    return load(profile, UserRecord::getProfile, StateCopies::copy);
   }
 
   @Override
@@ -110,13 +109,7 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public CartState cart() {
-    CartState value = load(cart, UserRecord::getCart);
-    if (value != null && !(value.getLines() instanceof ArrayList)) {
-      // Avro hands back its own array type, whose iterator cannot remove; the engine edits in
-      // place.
-      value.setLines(new ArrayList<>(value.getLines()));
-    }
-    return value;
+    return load(cart, UserRecord::getCart, StateCopies::copy);
   }
 
   @Override
@@ -126,11 +119,7 @@ final class FlinkUserStore implements UserStore {
 
   @Override
   public TriggerState triggers() {
-    TriggerState value = load(triggers, UserRecord::getTriggers);
-    if (value != null && !(value.getPending() instanceof ArrayList)) {
-      value.setPending(new ArrayList<>(value.getPending()));
-    }
-    return value;
+    return load(triggers, UserRecord::getTriggers, StateCopies::copy);
   }
 
   @Override
@@ -140,7 +129,7 @@ final class FlinkUserStore implements UserStore {
 
   /** The registered wake-up of the current user (the instant of their one timer), or null. */
   Long wakeUp() {
-    return load(wakeUp, UserRecord::getWakeUp);
+    return load(wakeUp, UserRecord::getWakeUp, t -> t);
   }
 
   void wakeUp(Long value) {
@@ -242,7 +231,8 @@ final class FlinkUserStore implements UserStore {
         r ->
             r.getErasureTime() == null
                 ? null
-                : new Erasure(r.getErasureTime(), r.getErasureEventId()));
+                : new Erasure(r.getErasureTime(), r.getErasureEventId()),
+        e -> e);
   }
 
   @Override
@@ -327,29 +317,42 @@ final class FlinkUserStore implements UserStore {
   void flush() {
     if (entry != null && changed()) {
       UserRecord before = committed();
-      UserRecord.Builder after = before == null ? emptyRecord() : UserRecord.newBuilder(before);
+      // A new record sharing what did not change: the committed one stays as it was (a heap
+      // backend may be snapshotting it), and nothing is copied that this input did not touch.
+      UserRecord record =
+          before == null
+              ? new UserRecord(null, null, null, new HashMap<>(), new HashMap<>(), null, null, null)
+              : new UserRecord(
+                  before.getProfile(),
+                  before.getCart(),
+                  before.getTriggers(),
+                  before.getAttributes(),
+                  before.getSeenEvents(),
+                  before.getErasureTime(),
+                  before.getErasureEventId(),
+                  before.getWakeUp());
       if (profile.dirty) {
-        after.setProfile(profile.value);
+        record.setProfile(profile.value);
       }
       if (cart.dirty) {
-        after.setCart(cart.value);
+        record.setCart(cart.value);
       }
       if (triggers.dirty) {
-        after.setTriggers(triggers.value);
+        record.setTriggers(triggers.value);
       }
       if (erasureMarker.dirty) {
         Erasure marker = erasureMarker.value;
-        after.setErasureTime(marker == null ? null : marker.time());
-        after.setErasureEventId(marker == null ? null : marker.eventId());
+        record.setErasureTime(marker == null ? null : marker.time());
+        record.setErasureEventId(marker == null ? null : marker.eventId());
       }
       if (wakeUp.dirty) {
-        after.setWakeUp(wakeUp.value);
+        record.setWakeUp(wakeUp.value);
       }
       if (cleared) {
         entry.parsedAttributes.clear();
       }
       if (!attributeWrites.isEmpty()) {
-        Map<String, AttributeEntry> attributes = new HashMap<>(after.getAttributes());
+        Map<String, AttributeEntry> attributes = new HashMap<>(record.getAttributes());
         attributeWrites.forEach(
             (name, e) -> {
               entry.parsedAttributes.remove(name);
@@ -362,10 +365,10 @@ final class FlinkUserStore implements UserStore {
                 }
               }
             });
-        after.setAttributes(attributes);
+        record.setAttributes(attributes);
       }
       if (!seenWrites.isEmpty()) {
-        Map<String, Long> seen = new HashMap<>(after.getSeenEvents());
+        Map<String, Long> seen = new HashMap<>(record.getSeenEvents());
         seenWrites.forEach(
             (id, at) -> {
               if (at == null) {
@@ -374,9 +377,8 @@ final class FlinkUserStore implements UserStore {
                 seen.put(id, at);
               }
             });
-        after.setSeenEvents(seen);
+        record.setSeenEvents(seen);
       }
-      UserRecord record = after.build();
       cache.update(user, entry, isEmpty(record) ? null : record);
     }
     discard();
@@ -394,10 +396,6 @@ final class FlinkUserStore implements UserStore {
     wakeUp.reset();
     entry = null;
     user = null;
-  }
-
-  private static UserRecord.Builder emptyRecord() {
-    return UserRecord.newBuilder().setAttributes(new HashMap<>()).setSeenEvents(new HashMap<>());
   }
 
   /** Nothing about the user is left: the record is deleted rather than kept empty. */
