@@ -82,6 +82,9 @@ public final class EngagementJob {
    * now, so the job applies no event before it has loaded every rule published until then.
    */
   public static void attach(StreamExecutionEnvironment env, JobConfig config) {
+    // No operator of this pipeline changes or keeps a record it passes on, so chained operators
+    // may hand records over without Flink's defensive copy (a deep Avro copy per record).
+    env.getConfig().enableObjectReuse();
     Map<Integer, Long> rulesToLoad =
         RulesTopic.lastRecordOffsets(
             config.bootstrapServers(), config.topic("rules"), config.kafkaProperties());

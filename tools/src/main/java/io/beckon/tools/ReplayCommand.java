@@ -136,11 +136,16 @@ public final class ReplayCommand {
     return StreamExecutionEnvironment.createLocalEnvironment(parallelism, localConfiguration());
   }
 
-  /** The settings every local run shares: RocksDB as in production, Kryo forbidden. */
+  /**
+   * The settings every local run shares: RocksDB with bloom filters as in production (flink-conf),
+   * Kryo forbidden, object reuse between chained operators (the job sets it too).
+   */
   public static Configuration localConfiguration() {
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+    conf.set(org.apache.flink.state.rocksdb.RocksDBConfigurableOptions.USE_BLOOM_FILTER, true);
     conf.set(PipelineOptions.GENERIC_TYPES, false);
+    conf.set(PipelineOptions.OBJECT_REUSE, true);
     return conf;
   }
 }
