@@ -12,13 +12,15 @@ import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * JMH settings the benchmarks share (a subclass overrides what it must): average time per
- * operation, three warm-up and five measured iterations of a second, one fork with a fixed heap, so
- * the whole suite runs in a few minutes on two cores. Options on the command line win.
+ * operation; five warm-up iterations of two seconds, because on a busy 2-core machine the JIT needs
+ * most of ten seconds before the larger paths (an instant's step, a visit's transitions) run
+ * compiled; five measured iterations of a second; one fork with a fixed heap. The whole suite takes
+ * about three minutes. Options on the command line win.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 1)
+@Warmup(iterations = 5, time = 2)
 @Measurement(iterations = 5, time = 1)
 @Fork(
     value = 1,

@@ -18,10 +18,10 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The engine end to end, in events per second: a fixed slice of demo-like traffic ({@link
- * Traffic#EVENTS} Avro events, the whole histories of 275 users over six weeks) decoded and run
- * user by user on {@link UserTimeline}s with every example rule, all fires taken. The engine-only
- * half of {@code ./beckon bench}, on a smaller, fixed input; every invocation starts with no user
- * state.
+ * Traffic#EVENTS} Avro events: the histories of 275 users over six weeks, the last cut short)
+ * decoded and run user by user on {@link UserTimeline}s with every example rule, all fires taken.
+ * The engine-only half of {@code ./beckon bench}, on a smaller, fixed input; every invocation
+ * starts with no user state.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
