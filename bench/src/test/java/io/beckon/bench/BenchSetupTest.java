@@ -1,0 +1,79 @@
+package io.beckon.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.beckon.engine.core.InMemoryUserStore;
+import io.beckon.engine.core.UserEngine;
+import org.junit.jupiter.api.Test;
+
+/** Each benchmark, run once outside JMH, does the work its Javadoc claims. */
+class BenchSetupTest {
+  @Test
+  void theShopperIsInEveryAudience() {
+    ConditionBench bench = new ConditionBench();
+    for (String rule :
+        new String[] {
+          "cart-abandonment-2h", "airport-and-store-geofence", "repurchase-30d", "winback-7d"
+        }) {
+      bench.rule = rule;
+      bench.setUp();
+      assertTrue(bench.audience(), rule);
+    }
+  }
+
+  @Test
+  void theFirstVisitArmsAndDisarms() {
+    TriggerBench bench = new TriggerBench();
+    bench.rules = ExampleRules.CART;
+    bench.setUp();
+    InMemoryUserStore cartOnly = bench.firstVisit();
+    assertEquals(1, cartOnly.profile().getPurchaseCount());
+    assertNull(cartOnly.triggers(), "the purchase disarms the cart reminder");
+
+    bench.rules = "all";
+    bench.setUp();
+    InMemoryUserStore all = bench.firstVisit();
+    assertNotNull(all.triggers());
+    assertEquals(4, all.triggers().getPending().size(), "welcome, winback, fence, repurchase");
+  }
+
+  @Test
+  void theCartMessageRendersWithTheShoppersData() {
+    TemplateBench bench = new TemplateBench();
+    bench.setUp();
+    assertEquals("Maria, your cart misses you", bench.title());
+    assertEquals("3 items worth 126.0 USD are waiting.", bench.body());
+  }
+
+  @Test
+  void theInstantSendsTheCartReminderFromARestoredState() {
+    UserEngine engine = new UserEngine(ExampleRules.all());
+    InMemoryUserStore original = Shopper.stateBeforeNow(engine);
+    InMemoryUserStore restored = new Snapshot(original, Shopper.ATTRIBUTES).restore();
+    assertEquals(original.serializedBytes(), restored.serializedBytes());
+    assertEquals(original.attributeCount(), restored.attributeCount());
+
+    InstantStepBench bench = new InstantStepBench();
+    bench.setUp();
+    for (int i = 0; i < 2; i++) { // the same outcome every invocation
+      Fires fires = Fires.counting();
+      bench.step(fires);
+      assertEquals(1, fires.sends, "the cart reminder");
+      assertEquals(1, fires.suppressions, "the welcome, for reentry");
+    }
+  }
+
+  @Test
+  void theTrafficSliceGivesSendsAndSuppressions() {
+    EngineThroughputBench bench = new EngineThroughputBench();
+    bench.setUp();
+    Fires fires = Fires.counting();
+    int users = bench.run(fires).size();
+    assertTrue(users > 200, users + " users");
+    assertTrue(fires.sends > 1_000, fires.sends + " sends");
+    assertTrue(fires.suppressions > 1_000, fires.suppressions + " suppressions");
+  }
+}
