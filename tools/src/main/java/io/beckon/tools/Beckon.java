@@ -24,7 +24,7 @@ public final class Beckon {
                  validates DIR, compares it with the compacted rules and policies topics, prints
                  the plan (added, updated, disabled, deleted) and writes it in one transaction;
                  refuses (exit status 1, nothing written) a change whose version did not go up
-        bench    [--users 100000] [--quick] [--json FILE] [--rules DIR]
+        bench    [--users 30000] [--quick] [--json FILE] [--rules DIR]
                  on an in-process Kafka broker: preloads simulated traffic, then events/s of a
                  passthrough job, a Flink CEP cart rule, Beckon (example rules) and Beckon (cart
                  rule); latency, exactly-once visibility, checkpoints, state per user

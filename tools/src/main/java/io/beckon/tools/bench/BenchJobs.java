@@ -136,6 +136,10 @@ final class BenchJobs {
       Wiring w, String transactionalIdPrefix, KafkaRecordSerializationSchema<T> serializer) {
     Properties producer = new Properties();
     producer.setProperty("transaction.timeout.ms", TRANSACTION_TIMEOUT_MS);
+    // What a tuned producer looks like: big batches, a little linger, cheap compression.
+    producer.setProperty("batch.size", Integer.toString(512 * 1024));
+    producer.setProperty("linger.ms", "20");
+    producer.setProperty("compression.type", "lz4");
     return KafkaSink.<T>builder()
         .setBootstrapServers(w.bootstrapServers())
         .setKafkaProducerConfig(producer)
