@@ -76,7 +76,7 @@ public final class BenchCommand {
           duration(o, "latency-duration", quick ? "4s" : "30s"),
           duration(o, "disorder-bound", quick ? "1s" : JobConfig.DEFAULTS.get("disorder.bound")),
           duration(o, "idle-timer-lag", quick ? "2s" : JobConfig.DEFAULTS.get("idle.timer.lag")),
-          Integer.parseInt(o.get("quiet-samples", quick ? "2" : "3")),
+          Integer.parseInt(o.get("quiet-samples", quick ? "1" : "3")),
           Math.min(users, quick ? 150 : 3000),
           quick ? 1 : 3,
           quick);
@@ -174,21 +174,19 @@ public final class BenchCommand {
           "load_average_1m_at_start",
           java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
 
-      say(
-          String.format(
-              Locale.ROOT,
-              "engine alone over %,d users (%d round%s after a warm-up)...",
-              plan.engineOnlyUsers(),
-              plan.engineOnlyRounds(),
-              plan.engineOnlyRounds() == 1 ? "" : "s"));
-      report.engineOnly = EngineOnly.run(rules, plan.engineOnlyUsers(), plan.engineOnlyRounds());
-
+      if (!plan.quick()) {
+        engineOnly();
+      }
       say("starting Kafka (in-process), schema registry (Apicurio) and Flink (local, RocksDB)...");
-      // The registry is a child process: it starts while Kafka and Flink start here.
+      // The registry is a child process: it starts while Kafka and Flink start here (and, in a
+      // quick run, while the engine alone runs: its figure does not matter there).
       Path runnerJar = apicurio(home);
       CompletableFuture<EmbeddedSchemaRegistry> registryStart =
           CompletableFuture.supplyAsync(
               () -> EmbeddedSchemaRegistry.start(runnerJar, work.resolve("registry")));
+      if (plan.quick()) {
+        engineOnly();
+      }
       try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"));
           BenchCluster flink = BenchCluster.start(work.resolve("flink"), plan.parallelism());
           EmbeddedSchemaRegistry registry = registryStart.join()) {
@@ -198,6 +196,17 @@ public final class BenchCommand {
         // If Kafka or Flink failed to start, the registry must not outlive the bench.
         registryStart.thenAccept(EmbeddedSchemaRegistry::close);
       }
+    }
+
+    private void engineOnly() {
+      say(
+          String.format(
+              Locale.ROOT,
+              "engine alone over %,d users (%d round%s after a warm-up)...",
+              plan.engineOnlyUsers(),
+              plan.engineOnlyRounds(),
+              plan.engineOnlyRounds() == 1 ? "" : "s"));
+      report.engineOnly = EngineOnly.run(rules, plan.engineOnlyUsers(), plan.engineOnlyRounds());
     }
 
     private void run(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry, BenchCluster flink)
@@ -224,9 +233,13 @@ public final class BenchCommand {
       }
       BenchJobs.Wiring wiring =
           new BenchJobs.Wiring(kafka.bootstrapServers(), registry.url(), EVENTS);
-      say("topics created; publishing the rules with `rules publish`...");
-      publish(kafka, registry, "all", rules);
-      publish(kafka, registry, "cart", Map.of(CART_RULE, rules.get(CART_RULE)));
+      say("topics created; publishing the rules with `rules publish` while preloading...");
+      CompletableFuture<Void> published =
+          CompletableFuture.runAsync(
+              () -> {
+                publish(kafka, registry, "all", rules);
+                publish(kafka, registry, "cart", Map.of(CART_RULE, rules.get(CART_RULE)));
+              });
 
       int schemaId =
           RegistryClients.register(
@@ -236,6 +249,7 @@ public final class BenchCommand {
       say(String.format(Locale.ROOT, "preloading %,d users' events...", plan.users()));
       BenchData.Preloaded data =
           BenchData.preload(kafka.bootstrapServers(), EVENTS, schemaId, plan.users(), work);
+      published.join();
       report.events = data.events();
       report.preloadBytes = data.bytes();
       report.preloadSeconds = data.seconds();
@@ -430,11 +444,15 @@ public final class BenchCommand {
         EmbeddedKafka kafka,
         EmbeddedSchemaRegistry registry,
         String name,
-        Map<String, String> files)
-        throws IOException {
-      Path dir = Files.createDirectories(work.resolve("rules-" + name));
-      for (Map.Entry<String, String> f : files.entrySet()) {
-        Files.writeString(dir.resolve(f.getKey()), f.getValue());
+        Map<String, String> files) {
+      Path dir = work.resolve("rules-" + name);
+      try {
+        Files.createDirectories(dir);
+        for (Map.Entry<String, String> f : files.entrySet()) {
+          Files.writeString(dir.resolve(f.getKey()), f.getValue());
+        }
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
       }
       ByteArrayOutputStream out = new ByteArrayOutputStream();
       ByteArrayOutputStream err = new ByteArrayOutputStream();
