@@ -263,10 +263,7 @@ final class LatencyProbe {
 
     Watcher(String topic, String isolation) throws InterruptedException {
       KafkaConsumer<byte[], byte[]> consumer = Topics.consumer(bootstrapServers, isolation);
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
+      List<TopicPartition> partitions = Topics.partitions(consumer, topic);
       consumer.assign(partitions);
       consumer.seekToEnd(partitions);
       partitions.forEach(consumer::position); // fix the start before any probe is sent

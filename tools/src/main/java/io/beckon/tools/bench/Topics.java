@@ -4,11 +4,13 @@ import io.beckon.jobs.kafka.RegistryClients;
 import io.beckon.jobs.kafka.WriterSchemas;
 import io.beckon.schema.SendCommand;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
@@ -20,50 +22,51 @@ final class Topics {
 
   /** Every send command committed to {@code topic} so far ({@code read_committed}). */
   static List<SendCommand> committedCommands(
-      String bootstrapServers, String registryUrl, String topic) throws IOException {
+      String bootstrapServers, String registryUrl, String topic) {
     WriterSchemas schemas = new WriterSchemas(RegistryClients.create(registryUrl, Map.of()));
     List<SendCommand> out = new ArrayList<>();
-    try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers, "read_committed")) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
-      consumer.assign(partitions);
-      consumer.seekToBeginning(partitions);
-      Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long deadline = System.currentTimeMillis() + 600_000;
-      while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-        if (System.currentTimeMillis() > deadline) {
-          throw new IllegalStateException("timed out reading " + topic);
-        }
-        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-          out.add(schemas.decode(r.value(), SendCommand.class));
-        }
-      }
-    }
+    readCommitted(
+        bootstrapServers,
+        topic,
+        r -> {
+          try {
+            out.add(schemas.decode(r.value(), SendCommand.class));
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        });
     return out;
   }
 
-  /** Records on {@code topic} up to its end: a count, for outputs nobody needs to decode. */
+  /** Records committed to {@code topic} so far: a count, for outputs nobody needs to decode. */
   static long count(String bootstrapServers, String topic) {
+    long[] n = new long[1];
+    readCommitted(bootstrapServers, topic, r -> n[0]++);
+    return n[0];
+  }
+
+  /** Hands every record of {@code topic} up to its (last stable) end to {@code each}. */
+  private static void readCommitted(
+      String bootstrapServers, String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
     try (KafkaConsumer<byte[], byte[]> consumer = consumer(bootstrapServers, "read_committed")) {
-      List<TopicPartition> partitions =
-          consumer.partitionsFor(topic).stream()
-              .map(p -> new TopicPartition(topic, p.partition()))
-              .toList();
+      List<TopicPartition> partitions = partitions(consumer, topic);
       consumer.assign(partitions);
       consumer.seekToBeginning(partitions);
       Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-      long n = 0;
       long deadline = System.currentTimeMillis() + 600_000;
       while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
         if (System.currentTimeMillis() > deadline) {
           throw new IllegalStateException("timed out reading " + topic);
         }
-        n += consumer.poll(Duration.ofMillis(200)).count();
+        consumer.poll(Duration.ofMillis(200)).forEach(each);
       }
-      return n;
     }
+  }
+
+  static List<TopicPartition> partitions(KafkaConsumer<?, ?> consumer, String topic) {
+    return consumer.partitionsFor(topic).stream()
+        .map(p -> new TopicPartition(topic, p.partition()))
+        .toList();
   }
 
   static KafkaConsumer<byte[], byte[]> consumer(String bootstrapServers, String isolation) {
