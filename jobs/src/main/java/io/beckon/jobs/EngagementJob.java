@@ -18,10 +18,10 @@ import java.util.Optional;
 import java.util.Properties;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -184,37 +184,46 @@ public final class EngagementJob {
    * The compacted rules topic, always from its beginning (or the checkpoint): every rule counts.
    */
   static KafkaSource<RuleUpdate> rulesSource(JobConfig config) {
-    return KafkaSource.<RuleUpdate>builder()
-        .setBootstrapServers(config.bootstrapServers())
-        .setTopics(config.topic("rules"))
-        .setGroupId(config.get("group.id") + "-rules")
-        .setStartingOffsets(OffsetsInitializer.earliest())
-        .setDeserializer(new RuleUpdateDecoder(config.registryUrl(), config.registryProperties()))
-        .setProperties(config.kafkaProperties())
-        .setProperty("isolation.level", "read_committed")
-        .setProperty("commit.offsets.on.checkpoint", "false")
-        .build();
+    KafkaSourceBuilder<RuleUpdate> builder =
+        KafkaSource.<RuleUpdate>builder()
+            .setBootstrapServers(config.bootstrapServers())
+            .setTopics(config.topic("rules"))
+            .setGroupId(config.get("group.id") + "-rules")
+            .setStartingOffsets(OffsetsInitializer.earliest())
+            .setDeserializer(
+                new RuleUpdateDecoder(config.registryUrl(), config.registryProperties()))
+            .setProperties(config.kafkaProperties())
+            .setProperty("isolation.level", "read_committed")
+            .setProperty("commit.offsets.on.checkpoint", "false");
+    if (config.bounded()) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
   }
 
   static KafkaSource<Ingested> eventSource(JobConfig config) {
-    return KafkaSource.<Ingested>builder()
-        .setBootstrapServers(config.bootstrapServers())
-        .setTopics(config.topic("events"))
-        .setGroupId(config.get("group.id"))
-        .setStartingOffsets(startingOffsets(config.get("starting.offsets")))
-        .setDeserializer(
-            new EventDecoder(
-                config.registryUrl(),
-                config.registryProperties(),
-                new ReceivedClock(config.maxClockSkew().toMillis())))
-        .setProperties(config.kafkaProperties())
-        // Events written in a producer's transaction count only once it commits; an aborted
-        // transaction's events must never reach a profile or fire a rule.
-        .setProperty("isolation.level", "read_committed")
-        // Offsets for the exactly-once chain live in checkpoints; committing them is for lag
-        // monitoring.
-        .setProperty("commit.offsets.on.checkpoint", "true")
-        .build();
+    KafkaSourceBuilder<Ingested> builder =
+        KafkaSource.<Ingested>builder()
+            .setBootstrapServers(config.bootstrapServers())
+            .setTopics(config.topic("events"))
+            .setGroupId(config.get("group.id"))
+            .setStartingOffsets(startingOffsets(config.get("starting.offsets")))
+            .setDeserializer(
+                new EventDecoder(
+                    config.registryUrl(),
+                    config.registryProperties(),
+                    new ReceivedClock(config.maxClockSkew().toMillis())))
+            .setProperties(config.kafkaProperties())
+            // Events written in a producer's transaction count only once it commits; an aborted
+            // transaction's events must never reach a profile or fire a rule.
+            .setProperty("isolation.level", "read_committed")
+            // Offsets for the exactly-once chain live in checkpoints; committing them is for lag
+            // monitoring.
+            .setProperty("commit.offsets.on.checkpoint", "true");
+    if (config.bounded()) {
+      builder.setBounded(OffsetsInitializer.latest());
+    }
+    return builder.build();
   }
 
   private static OffsetsInitializer startingOffsets(String setting) {
@@ -240,7 +249,10 @@ public final class EngagementJob {
         config.topic(topicName), config.registryUrl(), config.registryProperties(), schema, key);
   }
 
-  /** An exactly-once Kafka sink: visible to read_committed consumers after each checkpoint. */
+  /**
+   * A Kafka sink, exactly-once unless {@code delivery.guarantee} says otherwise: visible to
+   * read_committed consumers after each checkpoint.
+   */
   private static <T> KafkaSink<T> sink(
       JobConfig config, String name, KafkaRecordSerializationSchema<T> serializer) {
     Properties producer = config.kafkaProperties();
@@ -252,7 +264,7 @@ public final class EngagementJob {
         .setBootstrapServers(config.bootstrapServers())
         .setKafkaProducerConfig(producer)
         .setRecordSerializer(serializer)
-        .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
+        .setDeliveryGuarantee(config.deliveryGuarantee())
         .setTransactionalIdPrefix(config.get("transactional.id.prefix") + "-" + name)
         .build();
   }

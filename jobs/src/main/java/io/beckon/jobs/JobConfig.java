@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 
 /**
  * The engagement job's settings, parsed once from {@code --key value} arguments (or a properties
@@ -41,6 +42,8 @@ public final class JobConfig implements Serializable {
     d.put("allow.start.without.state", "false");
     d.put("dead.letter.max.bytes", "1000000");
     d.put("profile.retention", "off");
+    d.put("delivery.guarantee", "exactly-once");
+    d.put("bounded", "false");
     DEFAULTS = java.util.Collections.unmodifiableMap(d);
   }
 
@@ -121,6 +124,8 @@ public final class JobConfig implements Serializable {
     config.allowStartWithoutState();
     config.profileRetention();
     config.cachedUsers();
+    config.deliveryGuarantee();
+    config.bounded();
     return config;
   }
 
@@ -156,6 +161,35 @@ public final class JobConfig implements Serializable {
     if (!v.equals("true") && !v.equals("false")) {
       throw new IllegalArgumentException(
           "allow.start.without.state must be true or false, not '" + v + "'");
+    }
+    return Boolean.parseBoolean(v);
+  }
+
+  /**
+   * {@code delivery.guarantee}: {@code exactly-once} (transactional sinks, output visible to
+   * read_committed consumers when a checkpoint completes) or {@code at-least-once} (output visible
+   * at once, duplicated after a failure).
+   */
+  public DeliveryGuarantee deliveryGuarantee() {
+    return switch (values.get("delivery.guarantee")) {
+      case "exactly-once" -> DeliveryGuarantee.EXACTLY_ONCE;
+      case "at-least-once" -> DeliveryGuarantee.AT_LEAST_ONCE;
+      default ->
+          throw new IllegalArgumentException(
+              "delivery.guarantee must be exactly-once or at-least-once, not '"
+                  + values.get("delivery.guarantee")
+                  + "'");
+    };
+  }
+
+  /**
+   * {@code bounded}: whether the job stops at the offsets where the events and rules topics end
+   * when it starts (a benchmark or a backfill), instead of running for ever.
+   */
+  public boolean bounded() {
+    String v = values.get("bounded");
+    if (!v.equals("true") && !v.equals("false")) {
+      throw new IllegalArgumentException("bounded must be true or false, not '" + v + "'");
     }
     return Boolean.parseBoolean(v);
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Map;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.junit.jupiter.api.Test;
 
 class JobConfigTest {
@@ -32,6 +33,22 @@ class JobConfigTest {
             IllegalArgumentException.class, () -> JobConfig.fromArgs("--idle.timer.lag", "soon"));
     assertTrue(
         d.getMessage().startsWith("idle.timer.lag: 'soon' is not a duration"), d.getMessage());
+  }
+
+  @Test
+  void deliveryGuaranteeAndBounded() {
+    JobConfig defaults = JobConfig.fromArgs();
+    assertEquals(DeliveryGuarantee.EXACTLY_ONCE, defaults.deliveryGuarantee());
+    assertFalse(defaults.bounded());
+    JobConfig c = JobConfig.fromArgs("--delivery.guarantee", "at-least-once", "--bounded", "true");
+    assertEquals(DeliveryGuarantee.AT_LEAST_ONCE, c.deliveryGuarantee());
+    assertTrue(c.bounded());
+    var e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> JobConfig.fromArgs("--delivery.guarantee", "none"));
+    assertTrue(e.getMessage().startsWith("delivery.guarantee must be"), e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> JobConfig.fromArgs("--bounded", "yes"));
   }
 
   @Test

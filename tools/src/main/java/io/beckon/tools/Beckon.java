@@ -24,8 +24,10 @@ public final class Beckon {
                  validates DIR, compares it with the compacted rules and policies topics, prints
                  the plan (added, updated, disabled, deleted) and writes it in one transaction;
                  refuses (exit status 1, nothing written) a change whose version did not go up
-        bench    [--users 3000] [--rounds 5]
-                 events/s of the engine alone and of the replay pipeline on simulated traffic
+        bench    [--users 30000] [--quick] [--json FILE] [--rules DIR]
+                 on an in-process Kafka broker: preloads simulated traffic, then events/s of a
+                 passthrough job, a Flink CEP cart rule, Beckon (example rules) and Beckon (cart
+                 rule); latency, exactly-once visibility, checkpoints, state per user
         job      --transactional.id.prefix NAME [--key value ...]
                  runs the engagement job in this JVM against your Kafka and registry
                  (for a cluster, submit jobs/target/beckon-jobs-*-job.jar instead); refuses
@@ -56,7 +58,7 @@ public final class Beckon {
         switch (args[0]) {
           case "demo" -> Demo.run(rest);
           case "replay" -> ReplayCommand.run(rest);
-          case "bench" -> BenchCommand.run(rest);
+          case "bench" -> io.beckon.tools.bench.BenchCommand.run(rest);
           case "rules" -> rules(rest);
           case "job" -> {
             io.beckon.jobs.EngagementJob.main(rest);

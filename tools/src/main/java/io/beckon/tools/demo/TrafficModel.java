@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.function.Consumer;
 
 /**
  * Simulated app users for the demo: installs over ten days, sessions of browsing, carts that are
@@ -43,11 +44,21 @@ public final class TrafficModel {
   /** Every simulated event, in event-time order. */
   public List<Event> generate() {
     List<Event> events = new ArrayList<>();
-    for (int u = 0; u < users; u++) {
-      simulateUser("u-" + u, events);
-    }
+    forEachUser(events::addAll);
     events.sort(Comparator.comparing(Event::getTime).thenComparing(Event::getEventId));
     return events;
+  }
+
+  /**
+   * Simulates the users one at a time and hands each user's events to {@code user} (not sorted), so
+   * that millions of users need no more memory than one. The same events as {@link #generate}.
+   */
+  public void forEachUser(Consumer<List<Event>> user) {
+    for (int u = 0; u < users; u++) {
+      List<Event> events = new ArrayList<>();
+      simulateUser("u-" + u, events);
+      user.accept(events);
+    }
   }
 
   private void simulateUser(String user, List<Event> out) {
