@@ -45,7 +45,7 @@ import org.apache.kafka.common.config.TopicConfig;
 public final class BenchCommand {
   static final String USAGE =
       "usage: beckon bench [--users 30000] [--quick] [--json FILE] [--rules DIR] [--parallelism 2]"
-          + " [--rate 500] [--latency-duration 30s] [--disorder-bound 10s] [--idle-timer-lag 60s]"
+          + " [--rate 500] [--latency-duration 30s] [--disorder-bound 10s] [--idle-timer-lag BOUND]"
           + " [--quiet-samples 3] [--workdir DIR]";
   private static final String CART_RULE = "cart-abandonment-2h.yaml";
   private static final String EVENTS = "events";
@@ -67,6 +67,8 @@ public final class BenchCommand {
     static Plan from(Options o) {
       boolean quick = o.flag("quick");
       int users = Integer.parseInt(o.get("users", quick ? "150" : "30000"));
+      Duration bound =
+          duration(o, "disorder-bound", quick ? "1s" : JobConfig.DEFAULTS.get("disorder.bound"));
       return new Plan(
           users,
           Integer.parseInt(o.get("parallelism", "2")),
@@ -74,8 +76,9 @@ public final class BenchCommand {
           quick ? 10 : 25,
           Duration.ofSeconds(quick ? 2 : 10),
           duration(o, "latency-duration", quick ? "4s" : "30s"),
-          duration(o, "disorder-bound", quick ? "1s" : JobConfig.DEFAULTS.get("disorder.bound")),
-          duration(o, "idle-timer-lag", quick ? "2s" : JobConfig.DEFAULTS.get("idle.timer.lag")),
+          bound,
+          // The job's default: the disorder bound.
+          o.get("idle-timer-lag", null) == null ? bound : duration(o, "idle-timer-lag", null),
           Integer.parseInt(o.get("quiet-samples", quick ? "1" : "3")),
           Math.min(users, quick ? 150 : 3000),
           quick ? 1 : 3,
