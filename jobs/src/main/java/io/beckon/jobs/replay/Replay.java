@@ -148,7 +148,7 @@ public final class Replay {
   }
 
   /** Bounded disorder, with the watermark advanced after every event rather than periodically. */
-  static WatermarkStrategy<Event> perEventWatermarks(Duration bound) {
+  public static WatermarkStrategy<Event> perEventWatermarks(Duration bound) {
     long boundMillis = bound.toMillis();
     return WatermarkStrategy.<Event>forGenerator(
             ctx ->
