@@ -48,6 +48,19 @@ public final class Options {
     return value;
   }
 
+  /**
+   * The {@code --workdir} option, or a folder of this process under {@code home}/.beckon named
+   * {@code prefix-<pid>}.
+   */
+  public java.nio.file.Path workdir(java.nio.file.Path home, String prefix) {
+    return java.nio.file.Path.of(
+        get(
+            "workdir",
+            home.resolve(".beckon")
+                .resolve(prefix + "-" + ProcessHandle.current().pid())
+                .toString()));
+  }
+
   public boolean flag(String name) {
     return values.containsKey(name);
   }

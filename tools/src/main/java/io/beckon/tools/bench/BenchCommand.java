@@ -134,13 +134,7 @@ public final class BenchCommand {
       System.err.println("bench: " + rulesDir + " has no " + CART_RULE);
       return 1;
     }
-    Path work =
-        Path.of(
-            options.get(
-                "workdir",
-                home.resolve(".beckon")
-                    .resolve("bench-" + ProcessHandle.current().pid())
-                    .toString()));
+    Path work = options.workdir(home, "bench");
     Files.createDirectories(work);
     BenchReport report = new BenchReport();
     try {

@@ -75,13 +75,7 @@ public final class Demo {
       e.problems().forEach(System.err::println);
       return 1;
     }
-    Path work =
-        Path.of(
-            options.get(
-                "workdir",
-                home.resolve(".beckon")
-                    .resolve("demo-" + ProcessHandle.current().pid())
-                    .toString()));
+    Path work = options.workdir(home, "demo");
     Files.createDirectories(work);
     long started = System.currentTimeMillis();
     say("starting Kafka (in-process), schema registry (Apicurio) and Flink (local, RocksDB)...");
