@@ -144,9 +144,15 @@ public final class UserEngine {
     forgetDedupThrough(now - 1, store);
   }
 
-  /** Closes instant {@code now} of one user, after its events and fires: see openInstant. */
+  /**
+   * Closes instant {@code now} of one user, after its events and fires: see openInstant. Off the
+   * grid there is nothing more to forget than openInstant did (the cut-off is the same and the
+   * instant's own events are newer), so the dedup memory is only walked again on a grid instant.
+   */
   public static void closeInstant(long now, UserStore store) {
-    forgetDedupThrough(now, store);
+    if (Math.floorMod(now, DEDUP_GRID) == 0) {
+      forgetDedupThrough(now, store);
+    }
   }
 
   /**

@@ -14,7 +14,8 @@ import java.time.Duration;
  * @param eventsTopic the events topic, named in the dead letters of events the engine finds
  *     malformed (over a per-user limit), so they can be re-produced where they came from
  * @param cachedUsers how many users' records each operator instance keeps in memory between
- *     checkpoints ({@link UserRecordCache}); 0 reads and writes keyed state for every input
+ *     checkpoints ({@link UserRecordCache}); 0 writes every record back after each watermark or
+ *     late event
  * @param faults a test seam; production passes {@link FaultInjector#NONE}
  */
 public record EngineSettings(

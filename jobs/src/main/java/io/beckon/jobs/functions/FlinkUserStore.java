@@ -184,7 +184,10 @@ final class FlinkUserStore implements UserStore {
     attributeWrites.put(name, new Object[] {time, value, value == null ? null : Json.write(value)});
   }
 
-  /** name -> [time, value or null] of every attribute entry as this input sees it. */
+  /**
+   * name -> time of the last write, as this input sees them: of the deletion markers when {@code
+   * tombstones}, else of the attributes with a value.
+   */
   private Map<String, Long> attributeTimes(boolean tombstones) {
     Map<String, Long> times = new HashMap<>();
     UserRecord record = committed();

@@ -89,7 +89,7 @@ final class UserRecordCache {
     }
   }
 
-  /** Forgets every cached record without writing it: for a rule change that walks keyed state. */
+  /** Writes every changed record back, then empties the cache: for a walk over keyed state. */
   void clear() {
     writeBack();
     entries.clear();
