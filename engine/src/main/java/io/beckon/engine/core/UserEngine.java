@@ -322,7 +322,7 @@ public final class UserEngine {
             .removeIf(
                 fire -> {
                   Rule rule = rules.get(fire.getRuleId());
-                  return rule != null && rule.exitOn().contains(e.type());
+                  return rule != null && rule.exitsOn(e);
                 });
     if (changed) {
       store.triggers(isEmpty(state) ? null : state);

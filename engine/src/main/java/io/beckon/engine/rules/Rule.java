@@ -1,12 +1,15 @@
 package io.beckon.engine.rules;
 
 import io.beckon.engine.condition.Condition;
+import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.template.Template;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 
-/** One marketer's rule, parsed and validated. {@code audience} may be null (everyone). */
+/**
+ * One marketer's rule, parsed and validated. {@code audience}, {@code experiment} and {@code
+ * conversion} may be null (everyone; no experiment; conversions not measured).
+ */
 public record Rule(
     String id,
     int version,
@@ -14,14 +17,36 @@ public record Rule(
     int priority,
     Trigger trigger,
     Condition audience,
-    Set<String> exitOn,
+    List<ExitOn> exitOn,
     Reentry reentry,
     long expireAfter,
-    Message message) {
+    Message message,
+    Overrides policies,
+    Experiment experiment,
+    Conversion conversion) {
 
   /** The order in which fires due at one instant are taken: priority (higher first), then id. */
   public static final Comparator<Rule> FIRE_ORDER =
       Comparator.comparingInt(Rule::priority).reversed().thenComparing(Rule::id);
+
+  /** Whether an event cancels this rule's pending fires. */
+  public boolean exitsOn(UserEvent e) {
+    for (ExitOn exit : exitOn) {
+      if (exit.event().equals(e.type())
+          && (exit.where() == null || exit.where().test(e::property))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** An {@code exit_on} entry: an event type, and optionally conditions on its properties. */
+  public record ExitOn(String event, Condition where) {}
+
+  /** {@code policies:} a transactional rule may ignore quiet hours and frequency caps. */
+  public record Overrides(boolean ignoreQuietHours, boolean ignoreFrequencyCaps) {
+    public static final Overrides NONE = new Overrides(false, false);
+  }
 
   /** {@code {once: true}} or {@code {cooldown: D}}; the default is a cooldown of 0s. */
   public record Reentry(boolean once, long cooldown) {

@@ -6,6 +6,7 @@ import io.beckon.engine.geo.Fence;
 import io.beckon.engine.template.Template;
 import io.beckon.engine.template.TemplateException;
 import io.beckon.engine.time.Durations;
+import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,6 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class RuleParser {
   private static final Pattern ID = Pattern.compile("[a-z0-9-]{3,64}");
+  private static final Pattern VARIANT_ID = Pattern.compile("[A-Za-z0-9_-]{1,32}");
   private static final long DEFAULT_EXPIRY = Durations.DAY;
   private static final Set<String> RULE_KEYS =
       Set.of(
@@ -77,19 +79,131 @@ public final class RuleParser {
             : (int) integer(root.get("priority"), Integer.MIN_VALUE, Integer.MAX_VALUE);
     Trigger trigger = trigger(required(root, "trigger"));
     Condition audience = root.get("audience") == null ? null : condition(root.get("audience"));
-    Set<String> exitOn = root.get("exit_on") == null ? Set.of() : stringSet(root.get("exit_on"));
+    List<Rule.ExitOn> exitOn =
+        root.get("exit_on") == null ? List.of() : exitOn(root.get("exit_on"));
     Rule.Reentry reentry =
         root.get("reentry") == null ? Rule.Reentry.NONE : reentry(root.get("reentry"));
     long expireAfter =
         root.get("expire_after") == null ? DEFAULT_EXPIRY : duration(root.get("expire_after"));
     Rule.Message message = message(required(root, "message"));
-    if (root.get("experiment") != null || root.get("conversion") != null) {
-      YamlNode at =
-          root.get("experiment") != null ? root.get("experiment") : root.get("conversion");
-      throw at.error("experiments and conversions are not supported by this engine version yet");
-    }
+    Rule.Overrides policies =
+        root.get("policies") == null ? Rule.Overrides.NONE : overrides(root.get("policies"));
+    Experiment experiment =
+        root.get("experiment") == null ? null : experiment(root.get("experiment"));
+    Conversion conversion =
+        root.get("conversion") == null ? null : conversion(root.get("conversion"));
     return new Rule(
-        id, version, enabled, priority, trigger, audience, exitOn, reentry, expireAfter, message);
+        id,
+        version,
+        enabled,
+        priority,
+        trigger,
+        audience,
+        exitOn,
+        reentry,
+        expireAfter,
+        message,
+        policies,
+        experiment,
+        conversion);
+  }
+
+  private static List<Rule.ExitOn> exitOn(YamlNode node) {
+    if (!node.isList()) {
+      throw node.error("exit_on must be a list of event types or {event, where} entries");
+    }
+    List<Rule.ExitOn> out = new ArrayList<>();
+    for (YamlNode entry : node.elements()) {
+      if (entry.isMap()) {
+        checkKeys(entry, Set.of("event", "where"));
+        out.add(
+            new Rule.ExitOn(
+                string(required(entry, "event")),
+                entry.get("where") == null ? null : condition(entry.get("where"))));
+      } else {
+        out.add(new Rule.ExitOn(string(entry), null));
+      }
+    }
+    return List.copyOf(out);
+  }
+
+  private static Rule.Overrides overrides(YamlNode node) {
+    requireMap(node, "policies");
+    checkKeys(node, Set.of("quiet_hours", "frequency_caps"));
+    return new Rule.Overrides(ignore(node.get("quiet_hours")), ignore(node.get("frequency_caps")));
+  }
+
+  private static boolean ignore(YamlNode node) {
+    if (node == null) {
+      return false;
+    }
+    if (!"ignore".equals(node.scalar())) {
+      throw node.error("the only setting a rule can give a policy is 'ignore'");
+    }
+    return true;
+  }
+
+  private static Experiment experiment(YamlNode node) {
+    requireMap(node, "experiment");
+    checkKeys(node, Set.of("holdout_pct", "variants"));
+    int holdoutBuckets = 0;
+    if (node.get("holdout_pct") != null) {
+      YamlNode pct = node.get("holdout_pct");
+      BigDecimal buckets = new BigDecimal(String.valueOf(number(pct, 0, 50))).movePointRight(2);
+      if (buckets.stripTrailingZeros().scale() > 0) {
+        throw pct.error("holdout_pct may have at most two decimals (one bucket is 0.01%)");
+      }
+      holdoutBuckets = buckets.intValue();
+    }
+    List<Experiment.Variant> variants = new ArrayList<>();
+    if (node.get("variants") != null) {
+      YamlNode list = node.get("variants");
+      if (!list.isList() || list.elements().isEmpty()) {
+        throw list.error("variants must be a non-empty list");
+      }
+      Set<String> ids = new LinkedHashSet<>();
+      for (YamlNode v : list.elements()) {
+        requireMap(v, "an experiment variant");
+        checkKeys(v, Set.of("id", "weight", "title", "body"));
+        YamlNode idNode = required(v, "id");
+        String id = string(idNode);
+        if (!VARIANT_ID.matcher(id).matches()) {
+          throw idNode.error("variant id '" + id + "' must match [A-Za-z0-9_-]{1,32}");
+        }
+        if (id.equals(Experiment.HOLDOUT)) {
+          throw idNode.error("'holdout' names the holdout group; choose another variant id");
+        }
+        if (!ids.add(id)) {
+          throw idNode.error("duplicate experiment variant id '" + id + "'");
+        }
+        YamlNode weightNode = required(v, "weight");
+        BigDecimal weight = new BigDecimal(String.valueOf(number(weightNode, 0, 1e9)));
+        if (weight.signum() <= 0) {
+          throw weightNode.error("a variant weight must be greater than 0");
+        }
+        variants.add(
+            new Experiment.Variant(
+                id,
+                weight,
+                v.get("title") == null ? null : template(v.get("title")),
+                v.get("body") == null ? null : template(v.get("body"))));
+      }
+    }
+    return new Experiment(holdoutBuckets, List.copyOf(variants));
+  }
+
+  private static Conversion conversion(YamlNode node) {
+    requireMap(node, "conversion");
+    checkKeys(node, Set.of("event", "where", "within"));
+    YamlNode within = required(node, "within");
+    long millis = duration(within);
+    if (millis <= 0) {
+      throw within.error("a conversion window must be longer than 0s");
+    }
+    return new Conversion(
+        string(required(node, "event")),
+        node.get("where") == null ? null : condition(node.get("where")),
+        millis);
   }
 
   private static Trigger trigger(YamlNode node) {

@@ -7,8 +7,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.DateTimeException;
-import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -179,16 +177,11 @@ public final class RulesValidator {
       return List.of(problem(file, e));
     }
     List<Problem> problems = new ArrayList<>(SchemaCheck.POLICIES.check(file, root));
-    YamlNode zone = root.get("default_timezone");
-    if (problems.isEmpty() && zone != null) {
+    if (problems.isEmpty()) {
       try {
-        ZoneId.of((String) zone.scalar());
-      } catch (DateTimeException e) {
-        problems.add(
-            Problem.error(
-                file,
-                zone,
-                "default_timezone: '" + zone.scalar() + "' is not an IANA time zone id"));
+        PoliciesParser.parse(text);
+      } catch (RuleException e) {
+        problems.add(problem(file, e));
       }
     }
     return problems;
