@@ -2,10 +2,14 @@ package io.beckon.engine.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beckon.engine.json.Json;
+import io.beckon.schema.Conversion;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 
-/** The contract's JSON views of send commands and suppressions (section 4), one line each. */
+/**
+ * The contract's JSON views of send commands, suppressions (section 4) and conversions (section 5),
+ * one line each.
+ */
 public final class JsonViews {
   private JsonViews() {}
 
@@ -44,6 +48,25 @@ public final class JsonViews {
     n.put("trigger", s.getTrigger());
     n.put("fire_time", s.getFireTime().toString());
     n.put("reason", s.getReason());
+    // Journey fields (contract section 7) are null for rules.
+    n.putNull("journey_step");
+    n.putNull("journey_instance");
+    return Json.write(n);
+  }
+
+  public static String of(Conversion c) {
+    ObjectNode n = Json.object();
+    n.put("send_id", c.getSendId());
+    n.put("rule_id", c.getRuleId());
+    n.put("variant", c.getVariant());
+    n.put("user_id", c.getUserId());
+    n.put("fire_time", c.getFireTime().toString());
+    n.put("conversion_time", c.getConversionTime().toString());
+    if (c.getTotal() == null) {
+      n.putNull("total");
+    } else {
+      n.put("total", c.getTotal());
+    }
     return Json.write(n);
   }
 }
