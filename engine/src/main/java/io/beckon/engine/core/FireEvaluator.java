@@ -4,6 +4,8 @@ import io.beckon.engine.event.Paths;
 import io.beckon.engine.json.Json;
 import io.beckon.engine.profile.ProfileView;
 import io.beckon.engine.rules.Channels;
+import io.beckon.engine.rules.Experiment;
+import io.beckon.engine.rules.Policies;
 import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleLimits;
 import io.beckon.engine.rules.Trigger;
@@ -13,6 +15,7 @@ import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import io.beckon.schema.state.PendingFire;
 import io.beckon.schema.state.ProfileState;
+import io.beckon.schema.state.TriggerState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -27,30 +30,67 @@ import java.util.function.Function;
 final class FireEvaluator {
   static final String AUDIENCE = "audience";
   static final String REENTRY = "reentry";
+  static final String HOLDOUT = "holdout";
   static final String UNREACHABLE = "unreachable";
+  static final String FREQUENCY_CAP = "frequency_cap";
+
+  /** What a fire came to. */
+  enum Result {
+    SUPPRESSED,
+    HELD_OUT,
+    SENT;
+
+    /** Sent and holdout fires start a cooldown and end a once-only rule (section 3b). */
+    boolean countsForReentry() {
+      return this != SUPPRESSED;
+    }
+  }
 
   private FireEvaluator() {}
 
   /**
-   * Evaluates a fire at {@code now}; returns true when the fire was sent or held out (it then
-   * counts for reentry).
+   * Evaluates a fire at {@code now} through the checks of section 3b, in order: audience, reentry
+   * cooldown, experiment holdout, reachability, frequency caps. A sent command spends the caps
+   * (unless its rule ignores them); a sent or holdout fire opens the rule's conversion window. Both
+   * are recorded in {@code state}, the user's trigger state being updated by the caller.
    */
-  static boolean evaluate(
-      Rule rule, PendingFire fire, String userId, long now, UserStore store, FireListener out) {
+  static Result evaluate(
+      Rule rule,
+      Policies policies,
+      PendingFire fire,
+      String userId,
+      long now,
+      UserStore store,
+      TriggerState state,
+      FireListener out) {
     ProfileView profile = new ProfileView(store, now);
     if (rule.audience() != null && !rule.audience().test(profile::get)) {
       out.suppressed(suppression(rule, userId, now, AUDIENCE));
-      return false;
+      return Result.SUPPRESSED;
     }
-    Long lastFire = store.triggers() == null ? null : store.triggers().getLastFire().get(rule.id());
-    if (blockedByReentry(rule.reentry(), lastFire, now)) {
+    if (blockedByCooldown(rule.reentry(), state.getLastFire().get(rule.id()), now)) {
       out.suppressed(suppression(rule, userId, now, REENTRY));
-      return false;
+      return Result.SUPPRESSED;
+    }
+    String group =
+        rule.experiment() == null
+            ? Experiment.DEFAULT_VARIANT
+            : rule.experiment().group(Experiment.bucket(rule.id(), userId));
+    String sendId = SendIds.of(rule.id(), userId, fire);
+    if (group.equals(Experiment.HOLDOUT)) {
+      out.suppressed(suppression(rule, userId, now, HOLDOUT));
+      Conversions.open(rule, sendId, group, now, state);
+      return Result.HELD_OUT;
     }
     String[] channelAndAddress = reachableChannel(rule.message(), store);
     if (channelAndAddress == null) {
       out.suppressed(suppression(rule, userId, now, UNREACHABLE));
-      return false;
+      return Result.SUPPRESSED;
+    }
+    boolean countsForCaps = !rule.policies().ignoreFrequencyCaps();
+    if (countsForCaps && FrequencyCaps.reached(policies, state.getCapHistory(), now)) {
+      out.suppressed(suppression(rule, userId, now, FREQUENCY_CAP));
+      return Result.SUPPRESSED;
     }
     Map<String, Object> variables = triggerVariables(rule, fire, store, now);
     Function<String, Object> lookup =
@@ -58,19 +98,14 @@ final class FireEvaluator {
           Object v = Paths.lookup(variables, name);
           return v != null ? v : profile.get(name);
         };
-    Template title = rule.message().title();
-    Template body = rule.message().body();
-    for (Rule.Variant variant : rule.message().variants()) {
-      if (variant.when().test(lookup)) {
-        title = variant.title() != null ? variant.title() : title;
-        body = variant.body() != null ? variant.body() : body;
-        break;
-      }
-    }
-    long sendAfter = now;
+    Template[] text = text(rule, group, lookup);
+    long sendAfter =
+        rule.policies().ignoreQuietHours() || policies.quietHours() == null
+            ? now
+            : policies.quietHours().sendAfter(now, policies.zoneOf(profile.get("timezone")));
     out.sent(
         SendCommand.newBuilder()
-            .setSendId(SendIds.of(rule.id(), userId, fire))
+            .setSendId(sendId)
             .setUserId(userId)
             .setRuleId(rule.id())
             .setRuleVersion(rule.version())
@@ -80,22 +115,51 @@ final class FireEvaluator {
             .setExpiresAt(Instant.ofEpochMilli(sendAfter + rule.expireAfter()))
             .setChannel(channelAndAddress[0])
             .setAddress(channelAndAddress[1])
-            .setVariant("default")
+            .setVariant(group)
             .setTitle(
-                title == null ? null : title.render(lookup::apply, RuleLimits.RENDERED_TITLE_CHARS))
-            .setBody(body.render(lookup::apply, RuleLimits.RENDERED_BODY_CHARS))
+                text[0] == null
+                    ? null
+                    : text[0].render(lookup::apply, RuleLimits.RENDERED_TITLE_CHARS))
+            .setBody(text[1].render(lookup::apply, RuleLimits.RENDERED_BODY_CHARS))
             .setVariables(Json.write(variables))
             .build());
-    return true;
+    if (countsForCaps) {
+      FrequencyCaps.spend(policies, state.getCapHistory(), now);
+    }
+    Conversions.open(rule, sendId, group, now, state);
+    return Result.SENT;
   }
 
-  /** Half-open window: an earlier fire at p blocks a fire at T when T - D < p <= T. */
-  static boolean blockedByReentry(Rule.Reentry reentry, Long lastFire, long now) {
-    if (lastFire == null) {
-      return false;
+  /**
+   * Title and body: the experiment variant's where it has them, else the message's; then the first
+   * message variant whose {@code when} holds overrides them (section 6: message variants apply
+   * inside every experiment variant).
+   */
+  private static Template[] text(Rule rule, String group, Function<String, Object> lookup) {
+    Template title = rule.message().title();
+    Template body = rule.message().body();
+    Experiment.Variant arm = rule.experiment() == null ? null : rule.experiment().variant(group);
+    if (arm != null) {
+      title = arm.title() != null ? arm.title() : title;
+      body = arm.body() != null ? arm.body() : body;
     }
-    if (reentry.once()) {
-      return true;
+    for (Rule.Variant variant : rule.message().variants()) {
+      if (variant.when().test(lookup)) {
+        title = variant.title() != null ? variant.title() : title;
+        body = variant.body() != null ? variant.body() : body;
+        break;
+      }
+    }
+    return new Template[] {title, body};
+  }
+
+  /**
+   * A reentry cooldown, half-open: an earlier fire at p blocks a fire at T when T - D < p <= T. A
+   * once-only rule never gets here after its first counted fire (its fires no longer happen).
+   */
+  static boolean blockedByCooldown(Rule.Reentry reentry, Long lastFire, long now) {
+    if (lastFire == null || reentry.once()) {
+      return false;
     }
     return reentry.cooldown() > 0 && now - reentry.cooldown() < lastFire && lastFire <= now;
   }

@@ -1,11 +1,28 @@
 package io.beckon.engine.core;
 
+import io.beckon.schema.Conversion;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 
-/** Receives the outcome of each rule fire, in the order fires are taken. */
+/** Receives what the engine decides: each rule fire's outcome, in the order fires are taken. */
 public interface FireListener {
   void sent(SendCommand command);
 
   void suppressed(Suppression suppression);
+
+  /** A fire's conversion; reported while the converting event is applied. */
+  void converted(Conversion conversion);
+
+  /** For callers that want only the outcome of events, not what they convert. */
+  FireListener IGNORE =
+      new FireListener() {
+        @Override
+        public void sent(SendCommand command) {}
+
+        @Override
+        public void suppressed(Suppression suppression) {}
+
+        @Override
+        public void converted(Conversion conversion) {}
+      };
 }

@@ -11,7 +11,7 @@ import java.util.ArrayList;
  * it arrives; where only the trigger's timing changed, pending fires are re-armed from their arming
  * time with the new parameters (a cart armed at 10:00 under a 2 h delay fires at 11:00 once the
  * delay becomes 1 h). Disabling or deleting a rule, or changing its trigger kind, cancels its
- * pending fires and forgets its reentry and geofence history.
+ * pending fires and forgets its reentry and geofence history and its open conversion windows.
  */
 public final class RuleChanges {
   private RuleChanges() {}
@@ -42,6 +42,9 @@ public final class RuleChanges {
     state.getLastFire().remove(id);
     state.getFenceInside().keySet().removeIf(k -> k.startsWith(id + "/"));
     state.getFenceLastFire().keySet().removeIf(k -> k.startsWith(id + "/"));
+    // Its conversion definition is gone with it. Its sends stay in the cap history: they were sent.
+    state.setConversions(new ArrayList<>(state.getConversions()));
+    state.getConversions().removeIf(c -> c.getRuleId().equals(id));
   }
 
   private static void reschedule(TriggerState state, Rule rule) {
@@ -89,6 +92,8 @@ public final class RuleChanges {
     return state.getPending().isEmpty()
         && state.getLastFire().isEmpty()
         && state.getFenceInside().isEmpty()
-        && state.getFenceLastFire().isEmpty();
+        && state.getFenceLastFire().isEmpty()
+        && state.getCapHistory().isEmpty()
+        && state.getConversions().isEmpty();
   }
 }

@@ -6,6 +6,7 @@ import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.geo.Fence;
 import io.beckon.engine.json.Json;
 import io.beckon.engine.profile.ProfileUpdater;
+import io.beckon.engine.rules.Policies;
 import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.engine.rules.Trigger;
@@ -29,21 +30,37 @@ public final class UserEngine {
   public static final long DEDUP_WINDOW = Durations.DAY;
 
   private final RuleSet rules;
+  private final Policies policies;
 
   public UserEngine(RuleSet rules) {
+    this(rules, Policies.NONE);
+  }
+
+  public UserEngine(RuleSet rules, Policies policies) {
     this.rules = rules;
+    this.policies = policies;
   }
 
   public RuleSet rules() {
     return rules;
   }
 
+  public Policies policies() {
+    return policies;
+  }
+
   /**
    * Applies an on-time event: deduplication, erasure, the per-user limits, then exit_on
    * cancellations, the profile effect and the trigger effects, in that order. A duplicate, an event
-   * of an erased life, or an event that would break a limit has no effect at all.
+   * of an erased life, or an event that would break a limit has no effect at all. Conversions the
+   * event makes are not reported: see {@link #apply(UserEvent, UserStore, FireListener)}.
    */
   public Outcome apply(UserEvent e, UserStore store) {
+    return apply(e, store, FireListener.IGNORE);
+  }
+
+  /** Applies an on-time event as {@link #apply(UserEvent, UserStore)}, reporting conversions. */
+  public Outcome apply(UserEvent e, UserStore store, FireListener out) {
     Outcome skipped = skipped(e, store);
     if (skipped != null) {
       return skipped;
@@ -57,10 +74,11 @@ public final class UserEngine {
       return Outcome.rejected(broken);
     }
     store.rememberEvent(e.eventId(), e.time());
+    convert(e, store, out);
     cancelOnExit(e, store);
     ProfileUpdater.apply(e, store);
     for (Rule rule : rules.rules()) {
-      if (rule.enabled()) {
+      if (rule.enabled() && !firedOnce(rule, store)) {
         applyTrigger(rule, e, store);
       }
     }
@@ -178,7 +196,6 @@ public final class UserEngine {
     return b == null ? a : Long.valueOf(Math.min(a, b));
   }
 
-  /** Takes every fire due at or before {@code now}: priority, rule id, creation order. */
   /**
    * Drops the fires due at or before {@code now} without taking them: for fires whose evaluation
    * failed, so they are not retried forever.
@@ -192,6 +209,10 @@ public final class UserEngine {
     store.triggers(isEmpty(state) ? null : state);
   }
 
+  /**
+   * Takes every fire due at or before {@code now}: priority, rule id, creation order. Then forgets
+   * the history and closes the conversion windows that {@code now} has passed.
+   */
   public void fireDue(String userId, long now, UserStore store, FireListener out) {
     TriggerState state = store.triggers();
     if (state == null) {
@@ -218,13 +239,38 @@ public final class UserEngine {
           && withinFenceCooldown(g, fire, now, state)) {
         continue;
       }
-      if (FireEvaluator.evaluate(rule, fire, userId, now, store, out)
-          && rule.reentry().remembersFires()) {
+      if (firedOnce(rule, state)) {
+        continue; // a once-only rule that already fired does not fire again at all (3b)
+      }
+      FireEvaluator.Result result =
+          FireEvaluator.evaluate(rule, policies, fire, userId, now, store, state, out);
+      if (result.countsForReentry() && rule.reentry().remembersFires()) {
         state.getLastFire().put(rule.id(), now);
       }
     }
     forgetExpiredHistory(now, state);
+    FrequencyCaps.forget(policies, state.getCapHistory(), now);
+    Conversions.closeThrough(now, state);
     store.triggers(isEmpty(state) ? null : state);
+  }
+
+  /** Whether a once-only rule has fired for this user: it then arms nothing any more. */
+  private static boolean firedOnce(Rule rule, UserStore store) {
+    return rule.reentry().once() && store.triggers() != null && firedOnce(rule, store.triggers());
+  }
+
+  /** Whether a rule with {@code reentry: {once: true}} has had its sent or holdout fire. */
+  private static boolean firedOnce(Rule rule, TriggerState state) {
+    return rule.reentry().once() && state.getLastFire().containsKey(rule.id());
+  }
+
+  private void convert(UserEvent e, UserStore store, FireListener out) {
+    TriggerState state = store.triggers();
+    if (state != null
+        && !state.getConversions().isEmpty()
+        && Conversions.match(e, e.userId(), rules, state, out)) {
+      store.triggers(isEmpty(state) ? null : state);
+    }
   }
 
   private int fireRank(String ruleId) {
@@ -271,8 +317,9 @@ public final class UserEngine {
   }
 
   /**
-   * Every instant at which this user needs a wake-up: pending fires, and the moments reentry or
-   * fence-cooldown history stops mattering (so it is pruned then, not kept until the next fire).
+   * Every instant at which this user needs a wake-up: pending fires, the moments reentry,
+   * fence-cooldown or cap history stops mattering, and conversion windows' ends (so all of it is
+   * pruned then, not kept until the next fire).
    */
   public TreeSet<Long> wakeUps(TriggerState state) {
     TreeSet<Long> times = dueTimes(state);
@@ -297,6 +344,14 @@ public final class UserEngine {
                 times.add(at + g.cooldown());
               }
             });
+    Long capForget = FrequencyCaps.nextForget(policies, state.getCapHistory());
+    if (capForget != null) {
+      times.add(capForget);
+    }
+    Long conversionClose = Conversions.nextClose(state);
+    if (conversionClose != null) {
+      times.add(conversionClose);
+    }
     return times;
   }
 
@@ -424,6 +479,8 @@ public final class UserEngine {
               .setLastFire(new HashMap<>())
               .setFenceInside(new HashMap<>())
               .setFenceLastFire(new HashMap<>())
+              .setCapHistory(new ArrayList<>())
+              .setConversions(new ArrayList<>())
               .build();
     }
     return state;

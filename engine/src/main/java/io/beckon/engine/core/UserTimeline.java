@@ -52,7 +52,7 @@ public final class UserTimeline {
       List<UserEvent> batch = pending.remove(next);
       if (batch != null) {
         batch.sort(UserEvent.APPLICATION_ORDER);
-        batch.forEach(e -> engine.apply(e, store));
+        batch.forEach(e -> engine.apply(e, store, out));
       }
       engine.fireDue(userId, next, store, out);
       expiry.expire(next, store);

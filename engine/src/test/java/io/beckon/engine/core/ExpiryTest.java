@@ -45,6 +45,9 @@ class ExpiryTest {
 
         @Override
         public void suppressed(Suppression s) {}
+
+        @Override
+        public void converted(io.beckon.schema.Conversion c) {}
       };
 
   static UserEvent event(String id, long time, String type) {

@@ -2,7 +2,10 @@ package io.beckon.engine.core;
 
 import io.beckon.engine.event.EventValidator;
 import io.beckon.engine.json.Json;
+import io.beckon.engine.rules.Policies;
+import io.beckon.engine.rules.PoliciesParser;
 import io.beckon.engine.rules.RuleSet;
+import io.beckon.schema.Conversion;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import java.time.Instant;
@@ -21,14 +24,24 @@ final class Scenario {
   final InMemoryUserStore store;
   final List<SendCommand> sent = new ArrayList<>();
   final List<Suppression> suppressed = new ArrayList<>();
+  final List<Conversion> converted = new ArrayList<>();
 
   Scenario(String... ruleYamls) {
+    this(Policies.NONE, ruleYamls);
+  }
+
+  private Scenario(Policies policies, String... ruleYamls) {
     Map<String, String> files = new LinkedHashMap<>();
     for (int i = 0; i < ruleYamls.length; i++) {
       files.put("rule" + i + ".yaml", ruleYamls[i]);
     }
-    timeline = new UserTimeline(new UserEngine(RuleSet.parse(files)), "u-1");
+    timeline = new UserTimeline(new UserEngine(RuleSet.parse(files), policies), "u-1");
     store = timeline.store();
+  }
+
+  /** A scenario under a {@code policies.yaml}. */
+  static Scenario withPolicies(String policiesYaml, String... ruleYamls) {
+    return new Scenario(PoliciesParser.parse(policiesYaml), ruleYamls);
   }
 
   /** Queues an event: {@code at("2026-01-05T10:00:00Z", "cart_item_added", "{...}")}. */
@@ -79,6 +92,11 @@ final class Scenario {
           @Override
           public void suppressed(Suppression suppression) {
             suppressed.add(suppression);
+          }
+
+          @Override
+          public void converted(Conversion conversion) {
+            converted.add(conversion);
           }
         };
     timeline.runUntil(until, out);

@@ -478,7 +478,7 @@ class TriggerSemanticsTest {
     }
 
     @Test
-    void reentryOnceBlocksForever() {
+    void reentryOnceIsSilentForeverAfterTheFirstFire() {
       String rule =
           """
           id: ping
@@ -493,7 +493,8 @@ class TriggerSemanticsTest {
               .event("b", "2027-01-01T00:00:00Z", "ping")
               .runToEnd();
       assertEquals(1, s.sent.size());
-      assertEquals(List.of("ping@2027-01-01T00:00:00Z:reentry"), s.suppressions());
+      // Contract v2: no suppression either; v1 wrote a reentry suppression for the second ping.
+      assertEquals(List.of(), s.suppressions());
     }
 
     @Test

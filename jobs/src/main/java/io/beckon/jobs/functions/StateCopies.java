@@ -2,6 +2,7 @@ package io.beckon.jobs.functions;
 
 import io.beckon.schema.state.CartLine;
 import io.beckon.schema.state.CartState;
+import io.beckon.schema.state.PendingConversion;
 import io.beckon.schema.state.PendingFire;
 import io.beckon.schema.state.ProfileState;
 import io.beckon.schema.state.TriggerState;
@@ -67,7 +68,19 @@ final class StateCopies {
         t.getNextSeq(),
         new HashMap<>(t.getLastFire()),
         new HashMap<>(t.getFenceInside()),
-        new HashMap<>(t.getFenceLastFire()));
+        new HashMap<>(t.getFenceLastFire()),
+        new ArrayList<>(t.getCapHistory()),
+        copyConversions(t.getConversions()));
+  }
+
+  private static List<PendingConversion> copyConversions(List<PendingConversion> open) {
+    List<PendingConversion> out = new ArrayList<>(open.size());
+    for (PendingConversion c : open) {
+      out.add(
+          new PendingConversion(
+              c.getSendId(), c.getRuleId(), c.getVariant(), c.getFireTime(), c.getUntil()));
+    }
+    return out;
   }
 
   static PendingFire copy(PendingFire f) {
