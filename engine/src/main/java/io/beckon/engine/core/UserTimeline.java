@@ -32,6 +32,11 @@ public final class UserTimeline {
     return store;
   }
 
+  /** The next instant at which a fire, a history prune or a window end is due; null if none. */
+  public Long nextWakeUp() {
+    return engine.nextWakeUp(store, expiry);
+  }
+
   /** Queues an event for its instant. */
   public void add(UserEvent event) {
     pending.computeIfAbsent(event.time(), t -> new ArrayList<>()).add(event);

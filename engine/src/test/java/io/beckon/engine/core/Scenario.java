@@ -107,6 +107,21 @@ final class Scenario {
     return sent.stream().map(c -> c.getRuleId() + "@" + c.getFireTime()).toList();
   }
 
+  /** Conversions as {@code rule/variant@fire_time->conversion_time}. */
+  List<String> conversions() {
+    return converted.stream()
+        .map(
+            c ->
+                c.getRuleId()
+                    + "/"
+                    + c.getVariant()
+                    + "@"
+                    + c.getFireTime()
+                    + "->"
+                    + c.getConversionTime())
+        .toList();
+  }
+
   List<String> suppressions() {
     return suppressed.stream()
         .map(s -> s.getRuleId() + "@" + s.getFireTime() + ":" + s.getReason())
