@@ -1,6 +1,7 @@
 package io.beckon.bench;
 
 import io.beckon.engine.core.FireListener;
+import io.beckon.schema.Conversion;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import org.openjdk.jmh.infra.Blackhole;
@@ -13,6 +14,7 @@ final class Fires implements FireListener {
   private final Blackhole blackhole;
   long sends;
   long suppressions;
+  long conversions;
 
   Fires(Blackhole blackhole) {
     this.blackhole = blackhole;
@@ -35,6 +37,14 @@ final class Fires implements FireListener {
     suppressions++;
     if (blackhole != null) {
       blackhole.consume(suppression);
+    }
+  }
+
+  @Override
+  public void converted(Conversion conversion) {
+    conversions++;
+    if (blackhole != null) {
+      blackhole.consume(conversion);
     }
   }
 }

@@ -7,12 +7,15 @@ import io.beckon.jobs.kafka.DeadLetterSerializer;
 import io.beckon.jobs.kafka.EventDecoder;
 import io.beckon.jobs.kafka.RuleUpdateDecoder;
 import io.beckon.jobs.kafka.RulesTopic;
+import io.beckon.jobs.rules.RuleUpdates;
+import io.beckon.schema.Conversion;
 import io.beckon.schema.Event;
 import io.beckon.schema.RuleRejection;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import io.beckon.schema.internal.Ingested;
 import io.beckon.schema.internal.RuleUpdate;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
@@ -31,12 +34,12 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engagement job on Kafka: {@code events} in; {@code send-commands}, {@code send-suppressions},
- * {@code events-late} and {@code events-dlq} out, exactly-once. State backend, checkpointing and
- * restart strategy come from the cluster's {@code config.yaml}.
+ * {@code conversions}, {@code events-late} and {@code events-dlq} out, exactly-once. State backend,
+ * checkpointing and restart strategy come from the cluster's {@code config.yaml}.
  *
  * <p>Usage: {@code flink run beckon-jobs-job.jar --bootstrap.servers ... --schema.registry.url
- * ...}; rules come from the compacted {@code rules} topic ({@code beckon rules publish}); see
- * {@link JobConfig#DEFAULTS} for every setting.
+ * ...}; rules and policies come from the compacted {@code rules} and {@code policies} topics
+ * ({@code beckon rules publish}); see {@link JobConfig#DEFAULTS} for every setting.
  */
 public final class EngagementJob {
   private static final Logger LOG = LoggerFactory.getLogger(EngagementJob.class);
@@ -85,9 +88,13 @@ public final class EngagementJob {
     // No operator of this pipeline changes or keeps a record it passes on, so chained operators
     // may hand records over without Flink's defensive copy (a deep Avro copy per record).
     env.getConfig().enableObjectReuse();
-    Map<Integer, Long> rulesToLoad =
-        RulesTopic.lastRecordOffsets(
-            config.bootstrapServers(), config.topic("rules"), config.kafkaProperties());
+    Map<String, Long> rulesToLoad = new HashMap<>();
+    RulesTopic.lastRecordOffsets(
+            config.bootstrapServers(), config.topic("rules"), config.kafkaProperties())
+        .forEach((p, offset) -> rulesToLoad.put(RuleUpdates.progressKey(false, p), offset));
+    RulesTopic.lastRecordOffsets(
+            config.bootstrapServers(), config.topic("policies"), config.kafkaProperties())
+        .forEach((p, offset) -> rulesToLoad.put(RuleUpdates.progressKey(true, p), offset));
     DataStream<Ingested> ingested =
         env.fromSource(
                 eventSource(config), EngagementPipeline.liveWatermarks(config), "Kafka events")
@@ -135,6 +142,15 @@ public final class EngagementJob {
         .uid("sink-send-suppressions")
         .name("Kafka send-suppressions");
     outputs
+        .conversions()
+        .sinkTo(
+            sink(
+                config,
+                "conversions",
+                avro(config, "conversions", Conversion.getClassSchema(), Conversion::getUserId)))
+        .uid("sink-conversions")
+        .name("Kafka conversions");
+    outputs
         .lateEvents()
         .sinkTo(
             sink(
@@ -181,17 +197,19 @@ public final class EngagementJob {
   }
 
   /**
-   * The compacted rules topic, always from its beginning (or the checkpoint): every rule counts.
+   * The compacted rules and policies topics, always from their beginning (or the checkpoint): every
+   * rule counts, and the policies in force are the last record of theirs.
    */
   static KafkaSource<RuleUpdate> rulesSource(JobConfig config) {
     KafkaSourceBuilder<RuleUpdate> builder =
         KafkaSource.<RuleUpdate>builder()
             .setBootstrapServers(config.bootstrapServers())
-            .setTopics(config.topic("rules"))
+            .setTopics(config.topic("rules"), config.topic("policies"))
             .setGroupId(config.get("group.id") + "-rules")
             .setStartingOffsets(OffsetsInitializer.earliest())
             .setDeserializer(
-                new RuleUpdateDecoder(config.registryUrl(), config.registryProperties()))
+                new RuleUpdateDecoder(
+                    config.registryUrl(), config.registryProperties(), config.topic("policies")))
             .setProperties(config.kafkaProperties())
             .setProperty("isolation.level", "read_committed")
             .setProperty("commit.offsets.on.checkpoint", "false");

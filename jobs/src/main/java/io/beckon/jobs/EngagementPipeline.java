@@ -3,6 +3,7 @@ package io.beckon.jobs;
 import io.beckon.jobs.functions.EngineSettings;
 import io.beckon.jobs.functions.StateNames;
 import io.beckon.jobs.functions.UserEngineOperator;
+import io.beckon.schema.Conversion;
 import io.beckon.schema.DeadLetter;
 import io.beckon.schema.Event;
 import io.beckon.schema.RuleRejection;
@@ -29,6 +30,7 @@ public final class EngagementPipeline {
   public record Outputs(
       DataStream<SendCommand> sendCommands,
       DataStream<Suppression> suppressions,
+      DataStream<Conversion> conversions,
       DataStream<Event> lateEvents,
       DataStream<RuleRejection> ruleRejections,
       DataStream<DeadLetter> quarantined,
@@ -42,12 +44,12 @@ public final class EngagementPipeline {
   /**
    * Keyed by user: profile state, triggers, fires; rule updates broadcast to every instance.
    *
-   * @param rulesToLoad rules partition -> offset of the last update to see before applying events
+   * @param rulesToLoad progress key of a rules or policies partition ({@link
+   *     io.beckon.jobs.rules.RuleUpdates#progressKey}) -> offset of the last update to see before
+   *     applying events
    */
   public static Outputs build(
-      DataStream<Event> events,
-      DataStream<RuleUpdate> ruleUpdates,
-      Map<Integer, Long> rulesToLoad) {
+      DataStream<Event> events, DataStream<RuleUpdate> ruleUpdates, Map<String, Long> rulesToLoad) {
     return build(events, ruleUpdates, rulesToLoad, EngineSettings.DEFAULTS);
   }
 
@@ -57,7 +59,7 @@ public final class EngagementPipeline {
   public static Outputs build(
       DataStream<Event> events,
       DataStream<RuleUpdate> ruleUpdates,
-      Map<Integer, Long> rulesToLoad,
+      Map<String, Long> rulesToLoad,
       EngineSettings settings) {
     SingleOutputStreamOperator<SendCommand> sends =
         events
@@ -71,6 +73,7 @@ public final class EngagementPipeline {
     return new Outputs(
         sends,
         sends.getSideOutput(StateNames.SUPPRESSIONS),
+        sends.getSideOutput(StateNames.CONVERSIONS),
         sends.getSideOutput(StateNames.LATE_EVENTS),
         sends.getSideOutput(StateNames.RULE_REJECTIONS),
         sends.getSideOutput(StateNames.DEAD_LETTERS),

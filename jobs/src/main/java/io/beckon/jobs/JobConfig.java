@@ -26,9 +26,11 @@ public final class JobConfig implements Serializable {
     d.put("schema.registry.url", "http://localhost:8081");
     d.put("topic.events", "events");
     d.put("topic.rules", "rules");
+    d.put("topic.policies", "policies");
     d.put("topic.rules-rejected", "rules-rejected");
     d.put("topic.send-commands", "send-commands");
     d.put("topic.send-suppressions", "send-suppressions");
+    d.put("topic.conversions", "conversions");
     d.put("topic.dead-letters", "events-dlq");
     d.put("topic.late-events", "events-late");
     d.put("group.id", "beckon-engagement");

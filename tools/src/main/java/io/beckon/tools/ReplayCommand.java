@@ -1,7 +1,9 @@
 package io.beckon.tools;
 
 import io.beckon.engine.event.ReceivedClock;
+import io.beckon.engine.rules.Problem;
 import io.beckon.engine.rules.RuleSet;
+import io.beckon.engine.rules.RulesValidator;
 import io.beckon.engine.time.Durations;
 import io.beckon.jobs.JobConfig;
 import io.beckon.jobs.functions.EngineSettings;
@@ -42,6 +44,7 @@ public final class ReplayCommand {
                   "events",
                   "out",
                   "suppressions",
+                  "conversions",
                   "disorder-bound",
                   "max-clock-skew",
                   "parallelism",
@@ -53,12 +56,22 @@ public final class ReplayCommand {
       System.err.println("replay: " + e.getMessage());
       return 2;
     }
-    Map<String, String> ruleFiles = RuleSet.readFolder(Path.of(options.require("rules")));
+    Path rulesDir = Path.of(options.require("rules"));
+    Map<String, String> ruleFiles = RuleSet.readRepository(rulesDir);
     try {
       RuleSet.parse(ruleFiles);
     } catch (RuleSet.InvalidRulesException e) {
-      e.problems().forEach(p -> System.err.println(Path.of(options.require("rules")).resolve(p)));
+      e.problems().forEach(p -> System.err.println(rulesDir.resolve(p)));
       return 1;
+    }
+    String policies = ruleFiles.get(RulesValidator.POLICIES_FILE);
+    if (policies != null) {
+      List<Problem> problems =
+          RulesValidator.validatePolicies(RulesValidator.POLICIES_FILE, policies);
+      if (problems.stream().anyMatch(Problem::isError)) {
+        problems.forEach(p -> System.err.println(rulesDir.resolve(p.toString())));
+        return 1;
+      }
     }
     Duration bound;
     Duration retention;
@@ -92,13 +105,18 @@ public final class ReplayCommand {
     if (options.get("suppressions", null) != null) {
       write(options.get("suppressions", null), result.suppressions());
     }
+    if (options.get("conversions", null) != null) {
+      write(options.get("conversions", null), result.conversions());
+    }
     System.err.printf(
-        "replay: %d events (%d bad lines skipped, %d late), %d send commands, %d suppressions%n",
+        "replay: %d events (%d bad lines skipped, %d late), %d send commands, %d suppressions,"
+            + " %d conversions%n",
         input.events().size(),
         input.rejected().size() + result.rejected().size(),
         result.lateEvents(),
         result.sendCommands().size(),
-        result.suppressions().size());
+        result.suppressions().size(),
+        result.conversions().size());
     return 0;
   }
 

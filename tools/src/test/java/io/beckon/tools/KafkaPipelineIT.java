@@ -97,7 +97,8 @@ class KafkaPipelineIT {
     kafka.createCompactedTopic("rules", 1);
     kafka.createCompactedTopic("policies", 1);
     kafka.createTopic("rules-rejected", 1);
-    for (String t : List.of("send-commands", "send-suppressions", "events-dlq", "events-late")) {
+    for (String t :
+        List.of("send-commands", "send-suppressions", "conversions", "events-dlq", "events-late")) {
       kafka.createTopic(t, 2);
     }
   }
@@ -1141,6 +1142,8 @@ class KafkaPipelineIT {
             "send-commands",
             "send-suppressions",
             "send-suppressions",
+            "conversions",
+            "conversions",
             "dead-letters",
             "events-dlq",
             "late-events",
@@ -1154,6 +1157,7 @@ class KafkaPipelineIT {
     kafka.createCompactedTopic(prefix + "-rules-policies", 1);
     kafka.createTopic(prefix + "-rules-rejected", 1);
     settings.put("topic.rules", prefix + "-rules");
+    settings.put("topic.policies", prefix + "-rules-policies");
     settings.put("topic.rules-rejected", prefix + "-rules-rejected");
     settings.putAll(extra);
     return JobConfig.of(settings);

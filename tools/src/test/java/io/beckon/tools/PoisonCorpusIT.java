@@ -494,6 +494,7 @@ class PoisonCorpusIT {
             "events", "events",
             "send-commands", "send-commands",
             "send-suppressions", "send-suppressions",
+            "conversions", "conversions",
             "dead-letters", "events-dlq",
             "late-events", "events-late");
     topics.forEach(
@@ -505,6 +506,7 @@ class PoisonCorpusIT {
     infra.kafka.createCompactedTopic(PREFIX + "-rules-policies", 1);
     infra.kafka.createTopic(PREFIX + "-rules-rejected", 1);
     settings.put("topic.rules", PREFIX + "-rules");
+    settings.put("topic.policies", PREFIX + "-rules-policies");
     settings.put("topic.rules-rejected", PREFIX + "-rules-rejected");
     return JobConfig.of(settings);
   }

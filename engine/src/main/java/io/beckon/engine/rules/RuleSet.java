@@ -53,13 +53,36 @@ public final class RuleSet {
     return files;
   }
 
-  /** Parses rule texts (file name -> YAML); throws listing every invalid file. */
+  /**
+   * A whole rules repository: its rule files and, when present, {@code policies.yaml} under that
+   * name, as {@code beckon rules publish} and replay take it.
+   */
+  public static Map<String, String> readRepository(Path dir) {
+    Map<String, String> files = readFolder(dir);
+    Path policies = dir.resolve(RulesValidator.POLICIES_FILE);
+    if (Files.isRegularFile(policies)) {
+      try {
+        files.put(RulesValidator.POLICIES_FILE, Files.readString(policies, StandardCharsets.UTF_8));
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot read " + policies, e);
+      }
+    }
+    return files;
+  }
+
+  /**
+   * Parses rule texts (file name -> YAML); throws listing every invalid file. A {@code
+   * policies.yaml} among them is not a rule: it is skipped here (see {@link PoliciesParser}).
+   */
   public static RuleSet parse(Map<String, String> files) {
     List<Rule> rules = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     Map<String, String> fileOfId = new HashMap<>();
     files.forEach(
         (file, text) -> {
+          if (file.equals(RulesValidator.POLICIES_FILE)) {
+            return;
+          }
           try {
             Rule rule = RuleParser.parse(text);
             String earlier = fileOfId.putIfAbsent(rule.id(), file);

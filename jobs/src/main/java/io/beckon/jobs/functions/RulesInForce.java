@@ -1,24 +1,28 @@
 package io.beckon.jobs.functions;
 
 import io.beckon.engine.core.UserEngine;
+import io.beckon.engine.rules.Policies;
+import io.beckon.engine.rules.PoliciesParser;
 import io.beckon.engine.rules.Problem;
 import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleParser;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.engine.rules.RulesValidator;
+import io.beckon.schema.PoliciesRecord;
 import io.beckon.schema.RuleRecord;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The rules a job instance applies, built from rule records. Checks each incoming record as the
- * marketers' validator would, so a record that bypassed the validator cannot replace a good version
- * with a broken one.
+ * The rules and policies a job instance applies, built from their records. Checks each incoming
+ * record as the marketers' validator would, so a record that bypassed the validator cannot replace
+ * a good version with a broken one.
  */
 final class RulesInForce {
   private final Map<String, Rule> rules = new HashMap<>();
   private final Map<String, RuleRecord> records = new HashMap<>();
+  private Policies policies = Policies.NONE;
   private UserEngine engine = new UserEngine(new RuleSet(List.of()));
 
   /** The outcome of offering a record: the change to apply, nothing to do, or a rejection. */
@@ -41,6 +45,35 @@ final class RulesInForce {
     rules.put(record.getRuleId(), RuleParser.parseAccepted(record.getYaml()));
     records.put(record.getRuleId(), record);
     rebuild();
+  }
+
+  /** Restores the policies from broadcast state (they were accepted before). */
+  void restorePolicies(PoliciesRecord record) {
+    policies = PoliciesParser.parse(record.getYaml());
+    rebuild();
+  }
+
+  /**
+   * Checks a policies record (null: tombstone, no policies) and takes it in when valid; returns why
+   * it was rejected, or null.
+   */
+  String offerPolicies(PoliciesRecord record) {
+    if (record == null) {
+      policies = Policies.NONE;
+      rebuild();
+      return null;
+    }
+    List<String> errors =
+        RulesValidator.validatePolicies(RulesValidator.POLICIES_FILE, record.getYaml()).stream()
+            .filter(Problem::isError)
+            .map(Problem::toString)
+            .toList();
+    if (!errors.isEmpty()) {
+      return String.join("; ", errors);
+    }
+    policies = PoliciesParser.parse(record.getYaml());
+    rebuild();
+    return null;
   }
 
   /** Checks a record (null: tombstone) for {@code ruleId} and, when acceptable, takes it in. */
@@ -98,6 +131,6 @@ final class RulesInForce {
   }
 
   private void rebuild() {
-    engine = new UserEngine(new RuleSet(List.copyOf(rules.values())));
+    engine = new UserEngine(new RuleSet(List.copyOf(rules.values())), policies);
   }
 }

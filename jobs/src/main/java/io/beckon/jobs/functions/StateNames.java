@@ -36,7 +36,17 @@ public final class StateNames {
       new MapStateDescriptor<>(
           "rules-in-force", Types.STRING, new AvroTypeInfo<>(io.beckon.schema.RuleRecord.class));
 
-  /** Broadcast (operator) state: whether the rules topic was read up to its end once. */
+  /** Broadcast (operator) state: the accepted policies in force, under the key "policies". */
+  public static final MapStateDescriptor<String, io.beckon.schema.PoliciesRecord> POLICIES =
+      new MapStateDescriptor<>(
+          "policies-in-force",
+          Types.STRING,
+          new AvroTypeInfo<>(io.beckon.schema.PoliciesRecord.class));
+
+  /**
+   * Broadcast (operator) state: how far the rules and policies topics were read, by partition key
+   * (see {@link UserEngineOperator}), so loading completes once per job.
+   */
   public static final MapStateDescriptor<String, Long> RULES_PROGRESS =
       new MapStateDescriptor<>("rules-progress", Types.STRING, Types.LONG);
 
@@ -46,6 +56,9 @@ public final class StateNames {
 
   public static final OutputTag<io.beckon.schema.RuleRejection> RULE_REJECTIONS =
       new OutputTag<>("rules-rejected", new AvroTypeInfo<>(io.beckon.schema.RuleRejection.class));
+
+  public static final OutputTag<io.beckon.schema.Conversion> CONVERSIONS =
+      new OutputTag<>("conversions", new AvroTypeInfo<>(io.beckon.schema.Conversion.class));
 
   public static final OutputTag<Suppression> SUPPRESSIONS =
       new OutputTag<>("send-suppressions", new AvroTypeInfo<>(Suppression.class));

@@ -8,8 +8,12 @@ import io.beckon.engine.core.UserEngine;
 import io.beckon.engine.event.AvroEvents;
 import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.rules.RuleLimits;
+import io.beckon.engine.rules.RulesValidator;
+import io.beckon.jobs.rules.RuleUpdates;
+import io.beckon.schema.Conversion;
 import io.beckon.schema.DeadLetter;
 import io.beckon.schema.Event;
+import io.beckon.schema.PoliciesRecord;
 import io.beckon.schema.RuleRecord;
 import io.beckon.schema.RuleRejection;
 import io.beckon.schema.SendCommand;
@@ -74,14 +78,15 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
    */
   public static final int STATE_FORMAT = 2;
 
-  private final HashMap<Integer, Long> rulesToLoad;
+  private final HashMap<String, Long> rulesToLoad;
   private final EngineSettings settings;
 
   private transient InternalTimerService<VoidNamespace> timers;
   private transient BroadcastState<String, RuleRecord> rulesState;
+  private transient BroadcastState<String, PoliciesRecord> policiesState;
   private transient BroadcastState<String, Long> progressState;
   private transient RulesInForce rules;
-  private transient Map<Integer, Long> rulesSeen;
+  private transient Map<String, Long> rulesSeen;
   private transient boolean rulesLoaded;
   private transient Watermark heldWatermark;
   private transient FlinkUserStore store;
@@ -97,6 +102,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private transient Counter late;
   private transient Counter sends;
   private transient Counter suppressions;
+  private transient Counter conversions;
   private transient Counter rulesAccepted;
   private transient Counter rulesRejected;
   private transient Counter internalErrors;
@@ -122,14 +128,15 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private transient boolean inputSinceRestore;
 
   /**
-   * @param rulesToLoad rules-topic partition -> offset of its last record when the job was
-   *     submitted: events are held until every one has been seen (empty: nothing to wait for)
+   * @param rulesToLoad rules or policies partition ({@link RuleUpdates#progressKey}) -> offset of
+   *     its last record when the job was submitted: events are held until every one has been seen
+   *     (empty: nothing to wait for)
    */
-  public UserEngineOperator(Map<Integer, Long> rulesToLoad) {
+  public UserEngineOperator(Map<String, Long> rulesToLoad) {
     this(rulesToLoad, EngineSettings.DEFAULTS);
   }
 
-  public UserEngineOperator(Map<Integer, Long> rulesToLoad, EngineSettings settings) {
+  public UserEngineOperator(Map<String, Long> rulesToLoad, EngineSettings settings) {
     this.rulesToLoad = new HashMap<>(rulesToLoad);
     this.settings = settings;
   }
@@ -138,6 +145,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   public void initializeState(StateInitializationContext context) throws Exception {
     super.initializeState(context);
     rulesState = context.getOperatorStateStore().getBroadcastState(StateNames.RULES);
+    policiesState = context.getOperatorStateStore().getBroadcastState(StateNames.POLICIES);
     progressState = context.getOperatorStateStore().getBroadcastState(StateNames.RULES_PROGRESS);
     // Union: after rescaling every instance sees every saved clock and takes the lowest, so no
     // instance judges events late that its predecessor would have taken.
@@ -214,11 +222,15 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     for (Map.Entry<String, RuleRecord> e : rulesState.entries()) {
       rules.restore(e.getValue());
     }
+    PoliciesRecord policies = policiesState.get(RuleUpdates.POLICIES_KEY);
+    if (policies != null) {
+      rules.restorePolicies(policies);
+    }
     // How far the rules topic was read, per partition, as of the restored checkpoint: after a
     // failover loading resumes where it stopped; after a resubmission it waits for the new ends.
     rulesSeen = new HashMap<>();
     for (Map.Entry<String, Long> e : progressState.entries()) {
-      rulesSeen.put(Integer.parseInt(e.getKey()), e.getValue());
+      rulesSeen.put(e.getKey(), e.getValue());
     }
     rulesLoaded = allRulesSeen();
     var metrics = getMetricGroup();
@@ -229,6 +241,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     late = metrics.counter("eventsLate");
     sends = metrics.counter("sendCommands");
     suppressions = metrics.counter("sendSuppressions");
+    conversions = metrics.counter("conversions");
     rulesAccepted = metrics.counter("rulesAccepted");
     rulesRejected = metrics.counter("rulesRejected");
     internalErrors = metrics.counter("internalErrors");
@@ -395,24 +408,10 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       applyOnTime(engine, event);
     }
     Long next;
-    List<StreamRecord<?>> fired = new ArrayList<>();
+    Outputs fired = new Outputs(time);
     try {
       settings.faults().beforeFires(user, time);
-      engine.fireDue(
-          user,
-          time,
-          store,
-          new FireListener() {
-            @Override
-            public void sent(SendCommand command) {
-              fired.add(new StreamRecord<>(command, time));
-            }
-
-            @Override
-            public void suppressed(Suppression suppression) {
-              fired.add(new StreamRecord<>(suppression, time));
-            }
-          });
+      engine.fireDue(user, time, store, fired);
       if (expiry.expire(time, store)) {
         usersDropped.inc();
       }
@@ -432,15 +431,50 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     moveWakeUp(registered, next, time);
   }
 
+  /**
+   * What the engine decides within one unit (an event, or an instant's fires), held back until the
+   * unit's state is committed: a unit that fails emits nothing.
+   */
+  private static final class Outputs implements FireListener {
+    private final long time;
+    private final List<StreamRecord<?>> records = new ArrayList<>();
+
+    Outputs(long time) {
+      this.time = time;
+    }
+
+    @Override
+    public void sent(SendCommand command) {
+      records.add(new StreamRecord<>(command, time));
+    }
+
+    @Override
+    public void suppressed(Suppression suppression) {
+      records.add(new StreamRecord<>(suppression, time));
+    }
+
+    @Override
+    public void converted(Conversion conversion) {
+      records.add(new StreamRecord<>(conversion, time));
+    }
+
+    void clear() {
+      records.clear();
+    }
+  }
+
   @SuppressWarnings("unchecked")
-  private void emit(List<StreamRecord<?>> fired) {
-    for (StreamRecord<?> record : fired) {
+  private void emit(Outputs fired) {
+    for (StreamRecord<?> record : fired.records) {
       if (record.getValue() instanceof SendCommand) {
         sends.inc();
         output.collect((StreamRecord<SendCommand>) record);
-      } else {
+      } else if (record.getValue() instanceof Suppression) {
         suppressions.inc();
         output.collect(StateNames.SUPPRESSIONS, (StreamRecord<Suppression>) record);
+      } else {
+        conversions.inc();
+        output.collect(StateNames.CONVERSIONS, (StreamRecord<Conversion>) record);
       }
     }
   }
@@ -467,10 +501,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private void applyOnTime(UserEngine engine, Event event) {
     UserEvent e;
     Outcome outcome;
+    Outputs converted = new Outputs(event.getTime().toEpochMilli());
     try {
       e = AvroEvents.fromAvro(event);
       settings.faults().beforeEvent(e);
-      outcome = engine.apply(e, store);
+      outcome = engine.apply(e, store, converted);
       settings.faults().afterEvent(e);
       store.flush();
     } catch (RuntimeException | StackOverflowError failure) {
@@ -478,6 +513,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       quarantine(event.getUserId(), describe(event), failure);
       return;
     }
+    emit(converted);
     if (outcome.applied()) {
       applied.inc();
     } else if (outcome.rejected()) {
@@ -619,7 +655,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   @Override
   public void processElement2(StreamRecord<RuleUpdate> element) throws Exception {
     RuleUpdate update = element.getValue();
-    if (update.getError() != null) {
+    if (update.getPolicies()) {
+      offerPolicies(update);
+    } else if (update.getError() != null) {
       reject(update.getRuleId(), null, null, update.getError());
     } else {
       RulesInForce.Change change;
@@ -648,7 +686,30 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
         }
       }
     }
-    trackLoading(update.getPartition(), update.getOffset());
+    trackLoading(RuleUpdates.progressKey(update), update.getOffset());
+  }
+
+  /**
+   * A record of the policies topic: checked like policies.yaml in the validator, then in force for
+   * every fire from now on (a tombstone removes the policies). Nothing per user needs changing: cap
+   * history and zones are read at each fire.
+   */
+  private void offerPolicies(RuleUpdate update) throws Exception {
+    String rejection =
+        update.getError() != null
+            ? update.getError()
+            : rules.offerPolicies(update.getPoliciesRecord());
+    PoliciesRecord r = update.getPoliciesRecord();
+    if (rejection != null) {
+      reject(RuleUpdates.POLICIES_KEY, null, RulesValidator.POLICIES_FILE, rejection);
+      return;
+    }
+    rulesAccepted.inc();
+    if (r == null) {
+      policiesState.remove(RuleUpdates.POLICIES_KEY);
+    } else {
+      policiesState.put(RuleUpdates.POLICIES_KEY, r);
+    }
   }
 
   /**
@@ -730,10 +791,10 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     return s.substring(0, end) + "\u2026";
   }
 
-  private void trackLoading(int partition, long offset) throws Exception {
+  private void trackLoading(String partition, long offset) throws Exception {
     if (rulesSeen.getOrDefault(partition, -1L) < offset) {
       rulesSeen.put(partition, offset);
-      progressState.put(Integer.toString(partition), offset);
+      progressState.put(partition, offset);
     }
     if (rulesLoaded || !allRulesSeen()) {
       return;
@@ -747,7 +808,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   }
 
   private boolean allRulesSeen() {
-    for (Map.Entry<Integer, Long> e : rulesToLoad.entrySet()) {
+    for (Map.Entry<String, Long> e : rulesToLoad.entrySet()) {
       if (rulesSeen.getOrDefault(e.getKey(), -1L) < e.getValue()) {
         return false;
       }

@@ -1,6 +1,8 @@
 package io.beckon.jobs.kafka;
 
 import io.beckon.engine.rules.RuleLimits;
+import io.beckon.jobs.rules.RuleUpdates;
+import io.beckon.schema.PoliciesRecord;
 import io.beckon.schema.RuleRecord;
 import io.beckon.schema.internal.RuleUpdate;
 import java.nio.charset.StandardCharsets;
@@ -20,14 +22,61 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 public class RuleUpdateDecoder extends RegistryDecoder<RuleUpdate> {
   private static final long serialVersionUID = 1L;
 
-  public RuleUpdateDecoder(String registryUrl, Map<String, String> registryProperties) {
+  private final String policiesTopic;
+
+  /**
+   * @param policiesTopic records of this topic are policies ({@link PoliciesRecord}); of any other,
+   *     rules
+   */
+  public RuleUpdateDecoder(
+      String registryUrl, Map<String, String> registryProperties, String policiesTopic) {
     super(registryUrl, registryProperties);
+    this.policiesTopic = policiesTopic;
   }
 
   @Override
   public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RuleUpdate> out)
       throws java.io.IOException {
-    out.collect(decode(record, writerSchemas));
+    out.collect(
+        record.topic().equals(policiesTopic)
+            ? decodePolicies(record, writerSchemas)
+            : decode(record, writerSchemas));
+  }
+
+  /**
+   * A record of the policies topic: the one key is {@code policies}; as for rules, an undecodable
+   * record reaches the engine with the reason and is rejected there, never applied.
+   */
+  static RuleUpdate decodePolicies(
+      ConsumerRecord<byte[], byte[]> record, WriterSchemas writerSchemas)
+      throws java.io.IOException {
+    byte[] key = record.key();
+    byte[] value = record.value();
+    RuleUpdate.Builder update =
+        RuleUpdate.newBuilder()
+            .setRuleId(key == null ? "" : new String(key, StandardCharsets.UTF_8))
+            .setPartition(record.partition())
+            .setOffset(record.offset())
+            .setPolicies(true);
+    if (key == null || !RuleUpdates.POLICIES_KEY.equals(update.getRuleId())) {
+      update.setError("the policies topic holds one record, under the key 'policies'");
+    } else if (value != null && value.length > RuleLimits.RECORD_BYTES) {
+      update.setError(
+          "the record is "
+              + value.length
+              + " bytes; a policies record may be at most "
+              + RuleLimits.RECORD_BYTES
+              + " bytes (1 MiB)");
+    } else if (value != null) {
+      try {
+        update.setPoliciesRecord(writerSchemas.decode(value, PoliciesRecord.class));
+      } catch (WireFormat.MalformedRecordException e) {
+        update.setError(String.valueOf(e.getMessage()));
+      } catch (RuntimeException e) {
+        update.setError("cannot decode the policies record: " + e);
+      }
+    }
+    return update.build();
   }
 
   /** The update a record stands for; an undecodable record gives an update with an error. */

@@ -37,6 +37,7 @@ public final class Replay {
   public record Result(
       List<String> sendCommands,
       List<String> suppressions,
+      List<String> conversions,
       int lateEvents,
       List<String> quarantined,
       List<Rejected> rejected) {}
@@ -95,6 +96,11 @@ public final class Replay {
                     .map(s -> "X" + JsonViews.of(s))
                     .returns(Types.STRING)
                     .uid("replay-tag-suppressions"),
+                outputs
+                    .conversions()
+                    .map(c -> "C" + JsonViews.of(c))
+                    .returns(Types.STRING)
+                    .uid("replay-tag-conversions"),
                 outputs.lateEvents().map(e -> "L").returns(Types.STRING).uid("replay-tag-late"),
                 outputs
                     .quarantined()
@@ -113,6 +119,7 @@ public final class Replay {
                     .uid("replay-tag-rejected"));
     List<String> sendLines = new ArrayList<>();
     List<String> suppressionLines = new ArrayList<>();
+    List<String> conversionLines = new ArrayList<>();
     List<String> quarantined = new ArrayList<>();
     List<Rejected> rejected = new ArrayList<>();
     int late = 0;
@@ -122,6 +129,7 @@ public final class Replay {
         switch (item.charAt(0)) {
           case 'S' -> sendLines.add(item.substring(1));
           case 'X' -> suppressionLines.add(item.substring(1));
+          case 'C' -> conversionLines.add(item.substring(1));
           case 'Q' -> quarantined.add(item.substring(1));
           case 'D' -> {
             int split = item.indexOf('\n');
@@ -133,12 +141,23 @@ public final class Replay {
     }
     sendLines.sort(CONTRACT_ORDER);
     suppressionLines.sort(CONTRACT_ORDER);
-    return new Result(sendLines, suppressionLines, late, quarantined, rejected);
+    conversionLines.sort(CONVERSION_ORDER);
+    return new Result(sendLines, suppressionLines, conversionLines, late, quarantined, rejected);
   }
 
   /** The contract's output order: fire_time, user_id, rule_id; then the whole line. */
   static final Comparator<String> CONTRACT_ORDER =
       Comparator.<String, Instant>comparing(line -> Instant.parse(field(line, "fire_time")))
+          .thenComparing(line -> field(line, "user_id"))
+          .thenComparing(line -> field(line, "rule_id"))
+          .thenComparing(Comparator.naturalOrder());
+
+  /**
+   * Conversions in the order they happened: conversion_time, user_id, rule_id, then the whole line
+   * (which starts with the send id).
+   */
+  static final Comparator<String> CONVERSION_ORDER =
+      Comparator.<String, Instant>comparing(line -> Instant.parse(field(line, "conversion_time")))
           .thenComparing(line -> field(line, "user_id"))
           .thenComparing(line -> field(line, "rule_id"))
           .thenComparing(Comparator.naturalOrder());

@@ -2,6 +2,8 @@ package io.beckon.jobs.rules;
 
 import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleParser;
+import io.beckon.engine.rules.RulesValidator;
+import io.beckon.schema.PoliciesRecord;
 import io.beckon.schema.RuleRecord;
 import io.beckon.schema.internal.RuleUpdate;
 import java.time.Instant;
@@ -28,12 +30,26 @@ public final class RuleUpdates {
         .build();
   }
 
-  /** One update per file, in file-name order, as if read from partition 0 of a rules topic. */
+  /**
+   * One update per file, in file-name order, as if read from partition 0 of a rules topic; a {@code
+   * policies.yaml} among them as if read from partition 0 of the policies topic.
+   */
   public static List<RuleUpdate> fromFiles(Map<String, String> files) {
     List<RuleUpdate> updates = new ArrayList<>();
     new TreeMap<>(files)
         .forEach(
             (file, yaml) -> {
+              if (file.equals(RulesValidator.POLICIES_FILE)) {
+                updates.add(
+                    RuleUpdate.newBuilder()
+                        .setRuleId(POLICIES_KEY)
+                        .setPartition(0)
+                        .setOffset(0)
+                        .setPolicies(true)
+                        .setPoliciesRecord(new PoliciesRecord(yaml, Instant.EPOCH))
+                        .build());
+                return;
+              }
               RuleRecord record = record(file, yaml, Instant.EPOCH);
               updates.add(
                   RuleUpdate.newBuilder()
@@ -47,9 +63,24 @@ public final class RuleUpdates {
   }
 
   /** What the engine must have seen before it may apply events: the last update's position. */
-  public static Map<Integer, Long> toLoad(List<RuleUpdate> updates) {
-    Map<Integer, Long> last = new HashMap<>();
-    updates.forEach(u -> last.merge(u.getPartition(), u.getOffset(), Math::max));
+  public static Map<String, Long> toLoad(List<RuleUpdate> updates) {
+    Map<String, Long> last = new HashMap<>();
+    updates.forEach(u -> last.merge(progressKey(u), u.getOffset(), Math::max));
     return last;
+  }
+
+  /** The key of the policies topic's one record. */
+  public static final String POLICIES_KEY = "policies";
+
+  /**
+   * The loading progress key of an update's partition: the partition number for the rules topic (as
+   * kept in checkpoints before policies were read), {@code policies/N} for the policies topic.
+   */
+  public static String progressKey(RuleUpdate update) {
+    return progressKey(update.getPolicies(), update.getPartition());
+  }
+
+  public static String progressKey(boolean policies, int partition) {
+    return policies ? "policies/" + partition : Integer.toString(partition);
   }
 }

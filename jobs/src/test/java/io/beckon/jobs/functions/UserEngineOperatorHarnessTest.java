@@ -218,7 +218,8 @@ class UserEngineOperatorHarnessTest {
     send(event("b", "u1", "app_opened", "2026-01-05T11:00:00Z", null));
     watermark(Long.MAX_VALUE);
     assertEquals(1, harness.extractOutputValues().size());
-    assertEquals(1, harness.getSideOutput(StateNames.SUPPRESSIONS).size());
+    // Contract v2: the second open leaves no suppression (v1 wrote a reentry one).
+    assertNull(harness.getSideOutput(StateNames.SUPPRESSIONS));
     assertEquals(0, harness.numEventTimeTimers());
     // The once-rule's history stays; the dedup memory went with the time.
     assertEquals(List.of("profile", "triggers"), parts("u1"));
@@ -466,7 +467,7 @@ class UserEngineOperatorHarnessTest {
     RuleUpdate welcome =
         RuleUpdates.fromFiles(Map.of("welcome.yaml", RULES.get("welcome.yaml"))).get(0);
     welcome.setPartition(1);
-    Map<Integer, Long> toLoad = Map.of(0, 0L, 1, 0L);
+    Map<String, Long> toLoad = Map.of("0", 0L, "1", 0L);
     harness =
         new KeyedTwoInputStreamOperatorTestHarness<>(
             new UserEngineOperator(toLoad), Event::getUserId, null, Types.STRING);

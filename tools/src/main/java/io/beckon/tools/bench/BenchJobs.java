@@ -92,6 +92,10 @@ final class BenchJobs {
             Map.entry("schema.registry.url", w.registryUrl()),
             Map.entry("topic.events", w.eventsTopic()),
             Map.entry("topic.rules", rulesTopic),
+            // The bench publishes each rules folder to rules-NAME and its policies to
+            // policies-NAME.
+            Map.entry("topic.policies", rulesTopic.replaceFirst("^rules-", "policies-")),
+            Map.entry("topic.conversions", prefix + "-conversions"),
             Map.entry("topic.rules-rejected", prefix + "-rules-rejected"),
             Map.entry("topic.send-commands", prefix + "-send-commands"),
             Map.entry("topic.send-suppressions", prefix + "-send-suppressions"),
@@ -111,6 +115,7 @@ final class BenchJobs {
     return new String[] {
       prefix + "-send-commands",
       prefix + "-send-suppressions",
+      prefix + "-conversions",
       prefix + "-events-dlq",
       prefix + "-events-late",
       prefix + "-rules-rejected"

@@ -59,6 +59,9 @@ final class EngineOnly {
           public void suppressed(Suppression suppression) {
             counts[1]++;
           }
+
+          @Override
+          public void converted(io.beckon.schema.Conversion conversion) {}
         };
     timelines.values().forEach(t -> t.runUntil(Long.MAX_VALUE, count));
     return counts;

@@ -1,6 +1,7 @@
 package io.beckon.tools.demo;
 
 import io.beckon.engine.rules.RuleSet;
+import io.beckon.engine.rules.RulesValidator;
 import io.beckon.engine.time.Durations;
 import io.beckon.jobs.EngagementJob;
 import io.beckon.jobs.JobConfig;
@@ -47,6 +48,8 @@ public final class Demo {
           "send-commands",
           "suppressions",
           "send-suppressions",
+          "conversions",
+          "conversions",
           "dlq",
           "events-dlq",
           "late",
@@ -68,7 +71,7 @@ public final class Demo {
     }
     Path home = Path.of(System.getProperty("beckon.home", "."));
     Map<String, String> rules =
-        RuleSet.readFolder(Path.of(options.get("rules", home.resolve("rules").toString())));
+        RuleSet.readRepository(Path.of(options.get("rules", home.resolve("rules").toString())));
     try {
       RuleSet.parse(rules);
     } catch (RuleSet.InvalidRulesException e) {
@@ -135,7 +138,12 @@ public final class Demo {
           serve(kafka, registry);
         } else {
           generate(options, kafka, registry, outputs, printer, rulesRepo);
-          summary(outputs, rules.keySet().stream().map(f -> f.replace(".yaml", "")).toList());
+          summary(
+              outputs,
+              rules.keySet().stream()
+                  .filter(f -> !f.equals(RulesValidator.POLICIES_FILE))
+                  .map(f -> f.replace(".yaml", ""))
+                  .toList());
         }
       } finally {
         job.cancel().get();
@@ -367,6 +375,7 @@ public final class Demo {
           (k, n) -> System.out.printf(Locale.ROOT, "  %-60s %,4d%n", k, n));
     }
     System.out.printf(Locale.ROOT, "late events: %,d%n", outputs.late.get());
+    System.out.printf(Locale.ROOT, "conversions: %,d%n", outputs.conversions.get());
   }
 
   private static void serve(EmbeddedKafka kafka, EmbeddedSchemaRegistry registry)

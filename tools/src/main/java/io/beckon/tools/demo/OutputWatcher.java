@@ -4,10 +4,12 @@ import io.beckon.engine.core.JsonViews;
 import io.beckon.jobs.kafka.DeadLetterSerializer;
 import io.beckon.jobs.kafka.RegistryClients;
 import io.beckon.jobs.kafka.WriterSchemas;
+import io.beckon.schema.Conversion;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -26,6 +28,13 @@ final class OutputWatcher implements AutoCloseable {
   final Map<String, Long> sendsByRule = new TreeMap<>();
   final Map<String, Long> suppressionsByReason = new TreeMap<>();
   final Map<String, Long> deadLettersByReason = new TreeMap<>();
+
+  /** The JSON views as read, for the report at the end of the demo (guarded by this). */
+  final List<String> commandLines = new ArrayList<>();
+
+  final List<String> suppressionLines = new ArrayList<>();
+  final List<String> conversionLines = new ArrayList<>();
+  final AtomicLong conversions = new AtomicLong();
   final AtomicLong sends = new AtomicLong();
   final AtomicLong suppressions = new AtomicLong();
   final AtomicLong deadLetters = new AtomicLong();
@@ -40,7 +49,7 @@ final class OutputWatcher implements AutoCloseable {
   private volatile boolean running = true;
 
   /**
-   * @param topics role ("sends", "suppressions", "dlq", "late") -> topic name
+   * @param topics role ("sends", "suppressions", "conversions", "dlq", "late") -> topic name
    */
   OutputWatcher(
       String bootstrap,
@@ -85,15 +94,24 @@ final class OutputWatcher implements AutoCloseable {
     if (r.topic().equals(topics.get("sends"))) {
       SendCommand c = schemas.decode(r.value(), SendCommand.class);
       sends.incrementAndGet();
+      String json = JsonViews.of(c);
       synchronized (this) {
         sendsByRule.merge(c.getRuleId() + " v" + c.getRuleVersion(), 1L, Long::sum);
+        commandLines.add(json);
       }
-      commandPrinter.accept(JsonViews.of(c));
+      commandPrinter.accept(json);
     } else if (r.topic().equals(topics.get("suppressions"))) {
       Suppression s = schemas.decode(r.value(), Suppression.class);
       suppressions.incrementAndGet();
       synchronized (this) {
         suppressionsByReason.merge(s.getRuleId() + ": " + s.getReason(), 1L, Long::sum);
+        suppressionLines.add(JsonViews.of(s));
+      }
+    } else if (r.topic().equals(topics.get("conversions"))) {
+      Conversion c = schemas.decode(r.value(), Conversion.class);
+      conversions.incrementAndGet();
+      synchronized (this) {
+        conversionLines.add(JsonViews.of(c));
       }
     } else if (r.topic().equals(topics.get("dlq"))) {
       var header = r.headers().lastHeader(DeadLetterSerializer.REASON_HEADER);
