@@ -225,6 +225,53 @@ class UserEngineOperatorHarnessTest {
     assertEquals(List.of("profile", "triggers"), parts("u1"));
   }
 
+  /** Policies with caps, a promo that measures conversions, and a receipt that ignores caps. */
+  static final Map<String, String> MEASURED =
+      Map.of(
+          "policies.yaml",
+          "frequency_caps: [{max: 1, per: 2h}, {max: 5, per: 1d}]\n",
+          "promo.yaml",
+          """
+          id: promo
+          version: 1
+          trigger: {kind: event, event: browse}
+          message: {channel: in_app, body: "Deals"}
+          conversion: {event: purchase_completed, within: 6h}
+          """);
+
+  @Test
+  void capHistoryAndConversionWindowsLeaveStateWhenTheirWindowsPass() throws Exception {
+    harness.close();
+    harness = newHarness(MEASURED);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness.open();
+    publish(MEASURED);
+    send(event("b1", "u1", "browse", "2026-01-05T10:00:00Z", null));
+    send(event("b2", "u1", "browse", "2026-01-05T11:00:00Z", null));
+    send(event("p1", "u1", "purchase_completed", "2026-01-05T12:00:00Z", "{\"total\":12.5}"));
+    send(event("b3", "u1", "browse", "2026-01-05T13:00:00Z", null));
+    watermark(millis("2026-01-05T13:00:00Z"));
+    // 10:00 sent; 11:00 capped (one send in 2 h); 13:00 sent; the purchase converted 10:00.
+    assertEquals(2, harness.extractOutputValues().size());
+    assertEquals(1, harness.getSideOutput(StateNames.SUPPRESSIONS).size());
+    var conversions = harness.getSideOutput(StateNames.CONVERSIONS);
+    assertEquals(1, conversions.size());
+    io.beckon.schema.Conversion c = (io.beckon.schema.Conversion) conversions.peek().getValue();
+    assertEquals("2026-01-05T10:00:00Z", c.getFireTime().toString());
+    assertEquals(12.5, c.getTotal());
+    assertEquals(List.of("profile", "triggers", "dedup"), parts("u1"));
+    // The 13:00 window closes at 19:00; the last send leaves the 1-day cap window at 13:00 the
+    // next day; the dedup memory goes an hour after that.
+    watermark(millis("2026-01-06T12:59:59Z"));
+    assertEquals(List.of("profile", "triggers", "dedup"), parts("u1"));
+    watermark(millis("2026-01-06T13:00:00Z"));
+    assertEquals(List.of("profile", "dedup"), parts("u1"));
+    watermark(millis("2026-01-06T14:00:00Z"));
+    assertEquals(List.of("profile"), parts("u1"));
+    assertEquals(0, harness.numEventTimeTimers(), "no timer is left behind");
+    assertEquals(1, harness.getSideOutput(StateNames.CONVERSIONS).size());
+  }
+
   @Test
   void erasureReleasesAllStateAndLateEventsGoToTheSideOutput() throws Exception {
     send(event("a", "u1", "cart_item_added", "2026-01-05T10:00:00Z", "{\"sku\":\"A\"}"));
