@@ -12,8 +12,8 @@ import org.openjdk.jmh.infra.Blackhole;
 
 /**
  * The per-instant step with every example rule: the returning shopper's two events at one instant
- * applied in order, then the fires due at that instant taken (the cart reminder is sent, the
- * welcome is suppressed for reentry). Each invocation restores the shopper's state first, as the
+ * applied in order, then the fires due at that instant taken (the cart reminder is sent; the
+ * welcome, once only, is silent for a user it greeted). Each invocation restores the shopper's state first, as the
  * Flink operator loads it; {@link #restoreOnly} measures that part alone.
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
