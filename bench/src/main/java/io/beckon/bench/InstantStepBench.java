@@ -13,8 +13,8 @@ import org.openjdk.jmh.infra.Blackhole;
 /**
  * The per-instant step with every example rule: the returning shopper's two events at one instant
  * applied in order, then the fires due at that instant taken (the cart reminder is sent; the
- * welcome, once only, is silent for a user it greeted). Each invocation restores the shopper's state first, as the
- * Flink operator loads it; {@link #restoreOnly} measures that part alone.
+ * welcome, once only, is silent for a user it greeted). Each invocation restores the shopper's
+ * state first, as the Flink operator loads it; {@link #restoreOnly} measures that part alone.
  */
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 public class InstantStepBench extends EngineBenchmark {

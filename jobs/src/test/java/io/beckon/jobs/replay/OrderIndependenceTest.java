@@ -2,6 +2,7 @@ package io.beckon.jobs.replay;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.beckon.jobs.FlinkTestSupport;
 import io.beckon.schema.Event;
@@ -39,6 +40,16 @@ class OrderIndependenceTest {
             channel: push
             fallback: [email, in_app]
             body: "{{ cart_units }} items, {{ cart_value | round: 2 }}"
+          experiment:
+            holdout_pct: 25
+            variants: [{id: a, weight: 1}, {id: b, weight: 2, body: "b: {{ cart_units }}"}]
+          conversion: {event: purchase_completed, within: 2h}
+          """,
+          "policies.yaml",
+          """
+          default_timezone: America/New_York
+          quiet_hours: {start: "21:00", end: "07:30"}
+          frequency_caps: [{max: 2, per: 1h}, {max: 4, per: 6h}]
           """,
           "idle.yaml",
           """
@@ -66,6 +77,8 @@ class OrderIndependenceTest {
           version: 1
           trigger: {kind: event, event: purchase_completed, delay: 1h}
           reentry: {cooldown: 3h}
+          policies: {frequency_caps: ignore, quiet_hours: ignore}
+          conversion: {event: app_opened, within: 30m}
           message: {channel: sms, fallback: [in_app], body: "Thanks for {{ event.total }}"}
           """);
 
@@ -82,11 +95,22 @@ class OrderIndependenceTest {
         reference = result;
         assertFalse(reference.sendCommands().isEmpty());
         assertFalse(reference.suppressions().isEmpty());
+        assertFalse(reference.conversions().isEmpty());
+        for (String reason : List.of("holdout", "frequency_cap", "audience")) {
+          assertTrue(
+              reference.suppressions().stream().anyMatch(l -> l.contains("\"" + reason + "\"")),
+              "the random set exercises " + reason);
+        }
+        assertTrue(
+            reference.sendCommands().stream()
+                .anyMatch(l -> !field(l, "send_after").equals(field(l, "fire_time"))),
+            "some commands are held by quiet hours");
       } else {
         assertEquals(
             reference.sendCommands(), result.sendCommands(), "send commands, order " + order);
         assertEquals(
             reference.suppressions(), result.suppressions(), "suppressions, order " + order);
+        assertEquals(reference.conversions(), result.conversions(), "conversions, order " + order);
       }
     }
   }
@@ -165,5 +189,9 @@ class OrderIndependenceTest {
               id, user, type, Instant.ofEpochMilli(time).toString(), props));
     }
     return out;
+  }
+
+  private static String field(String jsonLine, String name) {
+    return String.valueOf(io.beckon.engine.json.Json.parseObject(jsonLine).get(name));
   }
 }
