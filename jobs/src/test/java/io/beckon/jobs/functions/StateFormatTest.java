@@ -1,5 +1,6 @@
 package io.beckon.jobs.functions;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,6 +35,39 @@ class StateFormatTest {
       String message = rootMessage(refused);
       assertTrue(message.contains("holds user-engine state format 1"), message);
       assertTrue(message.contains("this job reads format 2 only"), message);
+    } finally {
+      harness.close();
+    }
+  }
+
+  /**
+   * State format 2 grew fields with defaults (cap history and open conversion windows in the
+   * trigger state): a snapshot written before them is read by Avro's schema resolution, not refused
+   * and not misread. The file was written by the operator of commit 851de24 (RocksDB, the rule
+   * {@code cart} with a 2 h delay in broadcast state, one user with 2 units in the cart and the
+   * reminder pending at 12:00, watermark 10:30).
+   */
+  @Test
+  void aFormatTwoSnapshotFromBeforeCapsAndConversionsRestoresAndFires() throws Exception {
+    var snapshot =
+        OperatorSnapshotUtil.readStateHandle(
+            getClass()
+                .getResource("/savepoints/user-engine-format-2-before-caps.snapshot")
+                .getPath());
+    var harness =
+        new KeyedTwoInputStreamOperatorTestHarness<String, Event, RuleUpdate, SendCommand>(
+            new UserEngineOperator(Map.of()), Event::getUserId, null, Types.STRING);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    try {
+      harness.initializeState(snapshot);
+      harness.open();
+      harness.processWatermark1(
+          new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+      var sent = harness.extractOutputValues();
+      assertEquals(1, sent.size());
+      assertEquals("u1", sent.get(0).getUserId());
+      assertEquals("2026-01-05T12:00:00Z", sent.get(0).getFireTime().toString());
+      assertEquals("2 items", sent.get(0).getBody());
     } finally {
       harness.close();
     }

@@ -5,6 +5,7 @@ import static io.beckon.tools.bench.CepCartAbandonment.*;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.beckon.engine.rules.Experiment;
 import io.beckon.schema.Event;
 import io.beckon.schema.SendCommand;
 import io.beckon.tools.bench.CepCartAbandonment.Scheduled;
@@ -41,9 +42,11 @@ import org.apache.flink.util.Collector;
  *
  * <p>At the due instant: the audience is {@code cart_value > 0} (an emptied cart never fires, and
  * Beckon would not have fired either: emptying disarms); the cooldown is one day since the last
- * sent reminder, half-open, and only sent reminders start it; the channel is the first reachable of
- * push (a token, consent not withdrawn), email (a non-empty string, consent not withdrawn), in_app
- * (always).
+ * sent or held-out reminder, half-open, and only those start it; then the rule's experiment: users
+ * in buckets below 1,000 are the holdout (no command; the cooldown starts), buckets below 5,500 get
+ * the variant {@code reminder} (the message's text) and the rest {@code urgency} (its own title);
+ * the channel is the first reachable of push (a token, consent not withdrawn), email (a non-empty
+ * string, consent not withdrawn), in_app (always).
  */
 public class CartReminder extends KeyedCoProcessFunction<String, Event, Scheduled, SendCommand> {
   private static final long serialVersionUID = 1L;
@@ -278,6 +281,13 @@ public class CartReminder extends KeyedCoProcessFunction<String, Event, Schedule
     if (last != null && now - COOLDOWN < last && last <= now) {
       return; // reentry cooldown
     }
+    // The experiment: 10% holdout, then reminder and urgency at 50:50 of the remaining 9,000.
+    int bucket = Experiment.bucket(RULE_ID, user);
+    if (bucket < 1_000) {
+      lastSent.update(now); // a holdout fire counts for reentry
+      return;
+    }
+    String variant = bucket < 5_500 ? "reminder" : "urgency";
     String channel = "in_app";
     String address = null;
     String token = reachable(PUSH_TOKEN, PUSH_CONSENT);
@@ -295,7 +305,10 @@ public class CartReminder extends KeyedCoProcessFunction<String, Event, Schedule
     String currency = text(CURRENCY) == null ? "USD" : text(CURRENCY);
     String rounded =
         Double.toString(BigDecimal.valueOf(value).setScale(2, RoundingMode.HALF_UP).doubleValue());
-    String title = (firstName == null ? "Hi there" : firstName) + ", your cart misses you";
+    String title =
+        variant.equals("urgency")
+            ? "Items in your cart are selling fast"
+            : (firstName == null ? "Hi there" : firstName) + ", your cart misses you";
     String body = units + " items worth " + rounded + " " + currency + " are waiting.";
     if (value < 10) {
       body = "Still thinking it over? Your " + units + " items are saved for you.";
@@ -313,14 +326,14 @@ public class CartReminder extends KeyedCoProcessFunction<String, Event, Schedule
             .setSendId(sendId(user, now, armedBy))
             .setUserId(user)
             .setRuleId(RULE_ID)
-            .setRuleVersion(1)
+            .setRuleVersion(2)
             .setTrigger("cart_abandoned")
             .setFireTime(Instant.ofEpochMilli(now))
             .setSendAfter(Instant.ofEpochMilli(now))
             .setExpiresAt(Instant.ofEpochMilli(now + EXPIRE_AFTER))
             .setChannel(channel)
             .setAddress(address)
-            .setVariant("default")
+            .setVariant(variant)
             .setTitle(title)
             .setBody(body)
             .setVariables(JSON.writeValueAsString(variables))

@@ -77,11 +77,18 @@ class RulesPublishIT {
   void publishesTheFolderThenOnlyWhatChangedAndNothingWhenRefused() throws Exception {
     Path dir = Files.createDirectories(work.resolve("repo"));
     Set<String> ids = new TreeSet<>();
-    try (var files = Files.list(Path.of("..", "rules"))) {
-      for (Path f : files.filter(f -> f.toString().endsWith(".yaml")).toList()) {
-        Files.copy(f, dir.resolve(f.getFileName()));
-        ids.add(f.getFileName().toString().replace(".yaml", ""));
-      }
+    // Five of the example rules, each as its first version; policies come later in this test.
+    for (String id :
+        List.of(
+            "airport-and-store-geofence",
+            "cart-abandonment-2h",
+            "repurchase-30d",
+            "welcome-first-open",
+            "winback-7d")) {
+      String text = Files.readString(Path.of("..", "rules", id + ".yaml"));
+      Files.writeString(
+          dir.resolve(id + ".yaml"), text.replaceFirst("(?m)^version: \\d+$", "version: 1"));
+      ids.add(id);
     }
     assertEquals(5, ids.size());
 
