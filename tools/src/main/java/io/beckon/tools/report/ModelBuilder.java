@@ -80,7 +80,14 @@ final class ModelBuilder {
   }
 
   private RuleTally rule(String id) {
-    return byRule.computeIfAbsent(id, k -> new RuleTally(configuredGroups(k)));
+    return byRule.computeIfAbsent(
+        id, k -> new RuleTally(configuredGroups(k), measuresConversions(k)));
+  }
+
+  /** Whether conversions of the rule are measured: unless the rule is known to define none. */
+  private boolean measuresConversions(String ruleId) {
+    Rule rule = rules == null ? null : rules.get(ruleId);
+    return rule == null || rule.conversion() != null;
   }
 
   /** The groups a known rule has, in the order its experiment lists them, the holdout last. */
@@ -119,9 +126,11 @@ final class ModelBuilder {
     final Map<Reason, Long> unassigned = new EnumMap<>(Reason.class);
 
     final List<String> configured;
+    final boolean measuresConversions;
 
-    RuleTally(List<String> configured) {
+    RuleTally(List<String> configured, boolean measuresConversions) {
       this.configured = configured;
+      this.measuresConversions = measuresConversions;
       configured.forEach(g -> groups.put(g, new GroupTally()));
     }
 
@@ -153,7 +162,7 @@ final class ModelBuilder {
       Figures total = figures(Figures.TOTAL, all, null);
       total = withLift(total, lift(treated, holdout));
       long unassignedCount = unassigned.values().stream().mapToLong(Long::longValue).sum();
-      return new RuleReport(ruleId, rows, total, unassignedCount);
+      return new RuleReport(ruleId, rows, total, unassignedCount, measuresConversions);
     }
 
     private static void add(GroupTally into, GroupTally g) {

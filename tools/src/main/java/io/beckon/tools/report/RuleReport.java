@@ -10,8 +10,15 @@ import java.util.List;
  *     (sends + holdout fires), and its lift pools every variant's sends against the holdout
  * @param unassigned suppressions counted in the total only (their variant was not known: no rules
  *     were given, or this rule is not among them)
+ * @param measuresConversions false when the rule is known to define no {@code conversion}: its
+ *     conversions are not measured rather than zero
  */
-public record RuleReport(String ruleId, List<Figures> groups, Figures total, long unassigned) {
+public record RuleReport(
+    String ruleId,
+    List<Figures> groups,
+    Figures total,
+    long unassigned,
+    boolean measuresConversions) {
   public RuleReport {
     groups = List.copyOf(groups);
   }

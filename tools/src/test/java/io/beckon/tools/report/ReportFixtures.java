@@ -1,5 +1,7 @@
 package io.beckon.tools.report;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beckon.engine.rules.RuleSet;
 import java.util.List;
 import java.util.Map;
@@ -16,7 +18,7 @@ import java.util.Map;
  * </pre>
  *
  * Rule {@code plain} has no experiment; {@code ghost} is in no rule file (a deleted rule); {@code
- * idle} never fires.
+ * idle} never fires and defines no conversion.
  */
 final class ReportFixtures {
   private ReportFixtures() {}
@@ -31,6 +33,7 @@ final class ReportFixtures {
         variants:
           - {id: a, weight: 50}
           - {id: b, weight: 50}
+      conversion: {event: purchase_completed, within: 3d}
       message: {channel: push, body: "hi"}
       """;
   static final String PLAIN =
@@ -38,6 +41,7 @@ final class ReportFixtures {
       id: plain
       version: 2
       trigger: {kind: cart_abandoned, delay: 1h}
+      conversion: {event: purchase_completed, within: 1d}
       message: {channel: push, body: "hello"}
       """;
   static final String IDLE =
@@ -52,51 +56,50 @@ final class ReportFixtures {
     return RuleSet.parse(Map.of("promo.yaml", PROMO, "plain.yaml", PLAIN, "idle.yaml", IDLE));
   }
 
+  private static final ObjectMapper JSON = new ObjectMapper();
+
   static String command(String rule, String user, String variant, String fireTime) {
-    return "{\"send_id\":\"s-"
-        + rule
-        + "-"
-        + user
-        + "\",\"user_id\":\""
-        + user
-        + "\",\"rule_id\":\""
-        + rule
-        + "\",\"rule_version\":1,\"trigger\":\"cart_abandoned\",\"fire_time\":\""
-        + fireTime
-        + "\",\"send_after\":\""
-        + fireTime
-        + "\",\"expires_at\":\"2026-02-01T00:00:00Z\",\"channel\":\"push\",\"address\":\"tok\","
-        + "\"variant\":\""
-        + variant
-        + "\",\"title\":null,\"body\":\"hi\",\"variables\":{}}";
+    ObjectNode n = JSON.createObjectNode();
+    n.put("send_id", "s-" + rule + "-" + user);
+    n.put("user_id", user);
+    n.put("rule_id", rule);
+    n.put("rule_version", 1);
+    n.put("trigger", "cart_abandoned");
+    n.put("fire_time", fireTime);
+    n.put("send_after", fireTime);
+    n.put("expires_at", "2026-02-01T00:00:00Z");
+    n.put("channel", "push");
+    n.put("address", "tok");
+    n.put("variant", variant);
+    n.putNull("title");
+    n.put("body", "hi");
+    n.putObject("variables");
+    return n.toString();
   }
 
   static String suppression(String rule, String user, String reason, String fireTime) {
-    return "{\"user_id\":\""
-        + user
-        + "\",\"rule_id\":\""
-        + rule
-        + "\",\"rule_version\":1,\"trigger\":\"cart_abandoned\",\"fire_time\":\""
-        + fireTime
-        + "\",\"reason\":\""
-        + reason
-        + "\",\"journey_step\":null,\"journey_instance\":null}";
+    ObjectNode n = JSON.createObjectNode();
+    n.put("user_id", user);
+    n.put("rule_id", rule);
+    n.put("rule_version", 1);
+    n.put("trigger", "cart_abandoned");
+    n.put("fire_time", fireTime);
+    n.put("reason", reason);
+    n.putNull("journey_step");
+    n.putNull("journey_instance");
+    return n.toString();
   }
 
   static String conversion(String rule, String user, String variant, String fireTime) {
-    return "{\"send_id\":\"s-"
-        + rule
-        + "-"
-        + user
-        + "\",\"rule_id\":\""
-        + rule
-        + "\",\"variant\":\""
-        + variant
-        + "\",\"user_id\":\""
-        + user
-        + "\",\"fire_time\":\""
-        + fireTime
-        + "\",\"conversion_time\":\"2026-01-06T09:00:00Z\",\"total\":12.5}";
+    ObjectNode n = JSON.createObjectNode();
+    n.put("send_id", "s-" + rule + "-" + user);
+    n.put("rule_id", rule);
+    n.put("variant", variant);
+    n.put("user_id", user);
+    n.put("fire_time", fireTime);
+    n.put("conversion_time", "2026-01-06T09:00:00Z");
+    n.put("total", 12.5);
+    return n.toString();
   }
 
   static final String T1 = "2026-01-05T10:00:00Z";

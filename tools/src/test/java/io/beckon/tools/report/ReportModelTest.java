@@ -1,6 +1,7 @@
 package io.beckon.tools.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -85,6 +86,9 @@ class ReportModelTest {
     RuleReport idle = model.rule("idle");
     assertRow(idle.group("default"), 0, 0, Map.of(), 0);
     assertNull(idle.group("default").rate(), "no send: n/a");
+    assertFalse(idle.measuresConversions(), "idle defines no conversion");
+    assertTrue(promo.measuresConversions());
+    assertTrue(ghost.measuresConversions(), "unknown rule: its conversions are shown as counted");
   }
 
   @Test
