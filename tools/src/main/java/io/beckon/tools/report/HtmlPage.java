@@ -20,6 +20,9 @@ final class HtmlPage {
       tr.total td{font-weight:600}
       .ci{display:block;font-size:11px;font-weight:400;color:#52606d}
       .summary{font-size:15px;margin:0 0 8px}
+      .change{display:block;font-size:11px;color:#9aa5b1}
+      .change.changed{color:#1f2933;font-weight:600}
+      table.comparison tbody th{font-weight:600;background:#fff}
       tr.holdout td{color:#52606d}
       td.up{color:#2f8132}
       td.down{color:#ba2525}

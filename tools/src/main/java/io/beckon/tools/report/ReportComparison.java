@@ -22,9 +22,7 @@ public record ReportComparison(List<RuleChange> rules) {
     after.rules().forEach(r -> ids.add(r.ruleId()));
     List<RuleChange> changes = new ArrayList<>();
     for (String id : ids) {
-      RuleReport b = before.rule(id);
-      RuleReport a = after.rule(id);
-      changes.add(new RuleChange(id, b == null ? null : b.total(), a == null ? null : a.total()));
+      changes.add(new RuleChange(id, before.rule(id), after.rule(id)));
     }
     return new ReportComparison(changes);
   }
@@ -35,12 +33,12 @@ public record ReportComparison(List<RuleChange> rules) {
   }
 
   /**
-   * One rule's totals in both reports.
+   * One rule in both reports; its figures are the rule's totals.
    *
    * @param before null when the rule is not in the first report
    * @param after null when the rule is not in the second report
    */
-  public record RuleChange(String ruleId, Figures before, Figures after) {
+  public record RuleChange(String ruleId, RuleReport before, RuleReport after) {
     /** Fires, sends, suppressions by reason and conversions; an absent side counts 0. */
     public List<Count> counts() {
       List<Count> counts = new ArrayList<>();
@@ -58,12 +56,18 @@ public record ReportComparison(List<RuleChange> rules) {
       return counts().stream().filter(c -> c.figure().equals(figure)).findFirst().orElse(null);
     }
 
+    /** Whether either side measures this rule's conversions (see {@link RuleReport}). */
+    public boolean measuresConversions() {
+      return (before != null && before.measuresConversions())
+          || (after != null && after.measuresConversions());
+    }
+
     public Double rateBefore() {
-      return before == null ? null : before.rate();
+      return before == null ? null : before.total().rate();
     }
 
     public Double rateAfter() {
-      return after == null ? null : after.rate();
+      return after == null ? null : after.total().rate();
     }
 
     /**
@@ -78,8 +82,8 @@ public record ReportComparison(List<RuleChange> rules) {
     private Count count(String figure, java.util.function.ToLongFunction<Figures> of) {
       return new Count(
           figure,
-          before == null ? 0 : of.applyAsLong(before),
-          after == null ? 0 : of.applyAsLong(after));
+          before == null ? 0 : of.applyAsLong(before.total()),
+          after == null ? 0 : of.applyAsLong(after.total()));
     }
   }
 

@@ -10,12 +10,18 @@ public final class TerminalComparison {
   /** Column headings, shared with the HTML rendering. */
   static final List<String> HEADINGS = List.of("Rule", "Figure", "Before", "After", "Change");
 
-  /** The rows of one rule: its counts, then its conversion rate. */
+  /**
+   * The rows of one rule: its counts, then its conversion rate; no conversion figures for a rule
+   * that defines no conversion on either side.
+   */
   static List<List<String>> rows(ReportComparison.RuleChange change) {
     List<List<String>> rows = new ArrayList<>();
     String presence = ReportComparison.presence(change);
     String label = change.ruleId() + (presence.isEmpty() ? "" : " (" + presence + ")");
     for (ReportComparison.Count c : change.counts()) {
+      if (c.figure().equals("Conversions") && !change.measuresConversions()) {
+        continue;
+      }
       rows.add(
           List.of(
               label,
@@ -24,6 +30,9 @@ public final class TerminalComparison {
               Formats.count(c.after()),
               Formats.countChange(c.difference())));
       label = "";
+    }
+    if (!change.measuresConversions()) {
+      return rows;
     }
     rows.add(
         List.of(
