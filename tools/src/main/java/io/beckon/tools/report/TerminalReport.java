@@ -67,12 +67,14 @@ public final class TerminalReport {
     List<String> notes = new ArrayList<>();
     for (RuleReport rule : model.rules()) {
       if (rule.unassigned() > 0) {
+        boolean one = rule.unassigned() == 1;
         notes.add(
             "* "
                 + rule.ruleId()
                 + ": "
                 + Formats.count(rule.unassigned())
-                + " suppressions (not holdout) have no known variant and count in the total only;"
+                + (one ? " suppression (not holdout) has" : " suppressions (not holdout) have")
+                + " no known variant and count in the total only;"
                 + " give --rules DIR to assign them by the user's bucket.");
       }
     }

@@ -38,7 +38,7 @@ class TerminalReportTest {
         words(table.get(9)).subList(0, 10));
     assertEquals("holdout", words(table.get(10)).get(0));
     assertEquals("total", words(table.get(11)).get(0));
-    assertTrue(out.contains("ghost: 1 suppressions"), out);
+    assertTrue(out.contains("* ghost: 1 suppression (not holdout) has no known variant"), out);
     assertTrue(out.contains(ReportStats.METHOD), out);
   }
 
