@@ -1,6 +1,7 @@
 package io.beckon.tools;
 
 import io.beckon.tools.demo.Demo;
+import io.beckon.tools.rules.PreviewCommand;
 import io.beckon.tools.rules.PublishCommand;
 import java.util.Arrays;
 
@@ -11,6 +12,8 @@ public final class Beckon {
       usage: beckon <command> [options]
 
         demo     [--duration 90s] [--users 3000] [--serve] [--rules DIR] [--show all|sample|none]
+                 [--report demo-report.html] [--export FILE.jsonl: only write the traffic]
+                 ends with the report of its own run (table, and the HTML page --report)
                  in-process Kafka + schema registry + local Flink with generated traffic;
                  --serve keeps it running without the generator for your own producers
         replay   --rules DIR --events FILE.jsonl [--out FILE.jsonl] [--suppressions FILE.jsonl]
@@ -19,6 +22,10 @@ public final class Beckon {
         rules validate DIR
                  checks rule files against the JSON Schema and semantically; every problem as
                  file:line:column; exit status 1 on any error
+        rules preview DIR --events FILE.jsonl [--against OLD_DIR] [--html FILE]
+                 what the rules of DIR (and its policies.yaml) would do on recorded events,
+                 replayed through the job's pipeline: the report's figures per rule and variant;
+                 with --against, side by side with OLD_DIR (the rules in force) and the change
         rules publish DIR --bootstrap-servers HOST:PORT --schema-registry URL [--dry-run]
                  [--verbose] [--topic rules] [--policies-topic policies]
                  validates DIR, compares it with the compacted rules and policies topics, prints
@@ -44,12 +51,15 @@ public final class Beckon {
 
   private Beckon() {}
 
-  private static int rules(String[] args) {
+  private static int rules(String[] args) throws Exception {
     if (args.length >= 1 && args[0].equals("validate")) {
       return io.beckon.engine.rules.ValidateCommand.run(Arrays.copyOfRange(args, 1, args.length));
     }
     if (args.length >= 1 && args[0].equals("publish")) {
       return PublishCommand.run(Arrays.copyOfRange(args, 1, args.length));
+    }
+    if (args.length >= 1 && args[0].equals("preview")) {
+      return PreviewCommand.run(Arrays.copyOfRange(args, 1, args.length));
     }
     System.err.print(USAGE);
     return 2;

@@ -150,7 +150,7 @@ public final class ReplayCommand {
   }
 
   /** A local cluster in this JVM with the same state backend as production. */
-  static StreamExecutionEnvironment localEnvironment(int parallelism) {
+  public static StreamExecutionEnvironment localEnvironment(int parallelism) {
     return StreamExecutionEnvironment.createLocalEnvironment(parallelism, localConfiguration());
   }
 

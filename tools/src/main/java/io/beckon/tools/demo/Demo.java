@@ -1,5 +1,6 @@
 package io.beckon.tools.demo;
 
+import io.beckon.engine.event.AvroEvents;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.engine.rules.RulesValidator;
 import io.beckon.engine.time.Durations;
@@ -11,6 +12,9 @@ import io.beckon.schema.Event;
 import io.beckon.tools.Options;
 import io.beckon.tools.embedded.EmbeddedKafka;
 import io.beckon.tools.embedded.EmbeddedSchemaRegistry;
+import io.beckon.tools.report.HtmlReport;
+import io.beckon.tools.report.ReportModel;
+import io.beckon.tools.report.TerminalReport;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -63,11 +67,14 @@ public final class Demo {
       options =
           Options.parse(
               args,
-              Set.of("duration", "users", "rate", "rules", "show", "workdir"),
+              Set.of("duration", "users", "rate", "rules", "show", "workdir", "export", "report"),
               Set.of("serve"));
     } catch (IllegalArgumentException e) {
       System.err.println("demo: " + e.getMessage());
       return 2;
+    }
+    if (options.get("export", null) != null) {
+      return export(Path.of(options.get("export", null)), users(options));
     }
     Path home = Path.of(System.getProperty("beckon.home", "."));
     Map<String, String> rules =
@@ -144,6 +151,7 @@ public final class Demo {
                   .filter(f -> !f.equals(RulesValidator.POLICIES_FILE))
                   .map(f -> f.replace(".yaml", ""))
                   .toList());
+          report(outputs, rulesRepo, Path.of(options.get("report", "demo-report.html")));
         }
       } finally {
         job.cancel().get();
@@ -151,6 +159,49 @@ public final class Demo {
     } finally {
       deleteRecursively(work);
     }
+    return 0;
+  }
+
+  /**
+   * The marketers' report of this run (what {@code beckon report} shows for the output topics): a
+   * table on stdout and the HTML page, which outlives the demo's working folder.
+   */
+  private static void report(OutputWatcher outputs, Path rulesRepo, Path page) throws IOException {
+    ReportModel model;
+    synchronized (outputs) {
+      model =
+          ReportModel.from(
+              List.copyOf(outputs.commandLines),
+              List.copyOf(outputs.suppressionLines),
+              List.copyOf(outputs.conversionLines),
+              RuleSet.parse(RuleSet.readFolder(rulesRepo)));
+    }
+    System.out.println();
+    System.out.println("== What each rule did (beckon report) ==");
+    System.out.print(TerminalReport.render(model));
+    Files.writeString(page, HtmlReport.render(model), StandardCharsets.UTF_8);
+    say("report page: " + page.toAbsolutePath() + " (open it in a browser)");
+  }
+
+  private static int users(Options options) {
+    return Integer.parseInt(options.get("users", "3000"));
+  }
+
+  /**
+   * Writes the demo's traffic as the JSON lines {@code beckon replay} and {@code rules preview}
+   * read, in the order the demo produces it (the three malformed records are not part of it).
+   */
+  private static int export(Path file, int users) throws IOException {
+    List<Event> events = new TrafficModel(42, users).generate();
+    try (var out = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+      for (Event e : events) {
+        out.write(AvroEvents.toJson(e));
+        out.newLine();
+      }
+    }
+    say(
+        String.format(
+            Locale.ROOT, "wrote %,d events of %,d users to %s", events.size(), users, file));
     return 0;
   }
 
@@ -187,13 +238,22 @@ public final class Demo {
       return;
     }
     String text = Files.readString(file);
+    java.util.regex.Matcher version =
+        java.util.regex.Pattern.compile("(?m)^version: (\\d+)$").matcher(text);
+    if (!version.find()) {
+      return;
+    }
+    int next = Integer.parseInt(version.group(1)) + 1;
     String changed =
-        text.replace("version: 1", "version: 2")
+        version
+            .replaceFirst("version: " + next)
             .replace("delay: 2h", "delay: 1h")
             .replace("are waiting.", "are still waiting.");
     Files.writeString(file, changed);
     say(
-        "a marketer changes cart-abandonment-2h: version 2, delay 2h -> 1h, new wording; publishing:");
+        "a marketer changes cart-abandonment-2h: version "
+            + next
+            + ", delay 2h -> 1h, new wording; publishing:");
     publish(rulesRepo, kafka, registry);
   }
 
@@ -206,7 +266,7 @@ public final class Demo {
       Path rulesRepo)
       throws Exception {
     long budget = Durations.parseMillis(options.get("duration", "120s"));
-    int users = Integer.parseInt(options.get("users", "3000"));
+    int users = users(options);
     List<Event> events = new TrafficModel(42, users).generate();
     double rate = Double.parseDouble(options.get("rate", "4000"));
     say(
