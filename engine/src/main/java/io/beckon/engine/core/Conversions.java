@@ -17,10 +17,24 @@ import java.util.Iterator;
 final class Conversions {
   private Conversions() {}
 
-  /** Opens the window of a fire, when its rule measures conversions. */
+  /**
+   * Opens the window of a fire, when its rule measures conversions; at most {@link
+   * Limits#OPEN_CONVERSIONS_PER_RULE} per rule.
+   */
   static void open(Rule rule, String sendId, String variant, long fireTime, TriggerState state) {
     if (rule.conversion() == null) {
       return;
+    }
+    long open =
+        state.getConversions().stream().filter(c -> c.getRuleId().equals(rule.id())).count();
+    if (open >= Limits.OPEN_CONVERSIONS_PER_RULE) {
+      // Bounded: the oldest window of the rule (they are kept in fire order) closes unconverted.
+      for (Iterator<PendingConversion> it = state.getConversions().iterator(); it.hasNext(); ) {
+        if (it.next().getRuleId().equals(rule.id())) {
+          it.remove();
+          break;
+        }
+      }
     }
     state
         .getConversions()

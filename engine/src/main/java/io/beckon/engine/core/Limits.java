@@ -27,5 +27,11 @@ public final class Limits {
    */
   public static final int PENDING_FIRES_PER_RULE = 256;
 
+  /**
+   * Open conversion windows of one rule for one user (a rule that fires on every matching event
+   * opens one per fire); a fire beyond it closes that rule's oldest window unconverted first.
+   */
+  public static final int OPEN_CONVERSIONS_PER_RULE = 256;
+
   private Limits() {}
 }

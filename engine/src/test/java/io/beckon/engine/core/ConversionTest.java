@@ -139,4 +139,21 @@ class ConversionTest {
         s.timeline.nextWakeUp(),
         "only the dedup memory of f1 is left, forgotten on the next grid hour");
   }
+
+  @Test
+  void openWindowsPerRuleAreBoundedTheOldestClosingFirst() {
+    Scenario s = new Scenario(promo("promo", ""));
+    long start = java.time.Instant.parse("2026-01-01T00:00:00Z").toEpochMilli();
+    int fires = Limits.OPEN_CONVERSIONS_PER_RULE + 2;
+    for (int i = 0; i < fires; i++) {
+      s.event("b" + i, java.time.Instant.ofEpochMilli(start + i * 1000L).toString(), "browse");
+    }
+    s.event("p", "2026-01-01T01:00:00Z", "purchase_completed").runToEnd();
+    assertEquals(fires, s.sent.size());
+    assertEquals(Limits.OPEN_CONVERSIONS_PER_RULE, s.converted.size());
+    assertEquals(
+        "2026-01-01T00:00:02Z",
+        s.converted.get(0).getFireTime().toString(),
+        "the two oldest windows were closed to make room");
+  }
 }

@@ -15,6 +15,7 @@ class RuleParserTest {
     RuleSet rules = RuleSet.parse(RuleSet.readFolder(Path.of("..", "rules")));
     assertEquals(
         List.of(
+            "order-confirmation",
             "welcome-first-open",
             "airport-and-store-geofence",
             "cart-abandonment-2h",
