@@ -34,23 +34,23 @@ class RuleParserTest {
   void problemsCarryFileLineAndColumn() {
     assertEquals(
         List.of(
-            "r.yaml:3:40: '2 hours' is not a duration: use a whole number and s, m, h or d (e.g. 90m, 7d)"),
+            "r.yaml:3:40: trigger.delay: '2 hours' is not a duration: use a whole number and s, m, h or d (e.g. 90m, 7d)"),
         problems(
             "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2 hours}\nmessage: {channel: push, body: x}\n"));
     assertEquals(
         List.of(
-            "r.yaml:3:17: unknown trigger kind 'cart': use cart_abandoned, inactivity, geofence_entered or event"),
+            "r.yaml:3:17: trigger.kind: 'cart' is not one of [cart_abandoned, inactivity, geofence_entered, event]"),
         problems(
             "id: cart\nversion: 1\ntrigger: {kind: cart, delay: 2h}\nmessage: {channel: push, body: x}\n"));
     assertEquals(
-        List.of("r.yaml:4:1: unknown key 'mesage'"),
+        List.of("r.yaml:5:1: unknown key 'mesage'"),
         problems(
-            "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmesage: {channel: push, body: x}\n"));
+            "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: push, body: x}\nmesage: {channel: push, body: x}\n"));
     assertEquals(
         List.of("r.yaml:1:1: missing required key 'message'"),
         problems("id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\n"));
     assertEquals(
-        List.of("r.yaml:1:5: id 'Cart Rule' must match [a-z0-9-]{3,64}"),
+        List.of("r.yaml:1:5: id: 'Cart Rule' must be 3 to 64 characters: a-z, 0-9 and '-'"),
         problems(
             "id: Cart Rule\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: push, body: x}\n"));
   }
@@ -59,12 +59,12 @@ class RuleParserTest {
   void unknownChannelOperatorAndTemplateFilterAreRejected() {
     assertEquals(
         List.of(
-            "r.yaml:4:20: unknown channel 'pigeon': use one of [push, email, sms, whatsapp, in_app]"),
+            "r.yaml:4:20: message.channel: 'pigeon' is not one of [push, email, sms, whatsapp, in_app]"),
         problems(
             "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\nmessage: {channel: pigeon, body: x}\n"));
     assertEquals(
         List.of(
-            "r.yaml:4:36: unknown operator 'equals': use eq, ne, in, not_in, gt, gte, lt, lte, exists, not_exists or contains"),
+            "r.yaml:4:36: audience.op: 'equals' is not one of [eq, ne, in, not_in, gt, gte, lt, lte, exists, not_exists, contains]"),
         problems(
             "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\naudience: {attribute: country, op: equals, value: PL}\nmessage: {channel: push, body: x}\n"));
     List<String> template =

@@ -201,7 +201,7 @@ class RulesValidatorTest {
         RulesValidator.validate(Map.of("r.yaml", rule)).stream().map(Problem::toString).toList();
     assertEquals(
         List.of(
-            "r.yaml:1:5: error: id: 'Bad Id' does not match ^[a-z0-9-]{3,64}$",
+            "r.yaml:1:5: error: id: 'Bad Id' must be 3 to 64 characters: a-z, 0-9 and '-'",
             "r.yaml:2:10: error: version: 0 is too small (minimum 1)",
             "r.yaml:3:40: error: trigger.delay: 'soon' is not a duration: use a whole number and s, m, h or d (e.g. 90m, 7d)",
             "r.yaml:4:20: error: message.channel: 'fax' is not one of [push, email, sms, whatsapp, in_app]"),
