@@ -210,7 +210,7 @@ public final class RuleParser {
   private Long conversionWindow(YamlNode node) {
     Long millis = fields.duration(node);
     if (millis != null && millis <= 0) {
-      fields.problems().invalid(node, "a conversion window must be longer than 0s");
+      fields.problems().invalid(node, "must be longer than 0s");
       return null;
     }
     return millis;
