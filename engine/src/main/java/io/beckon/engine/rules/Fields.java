@@ -225,6 +225,16 @@ final class Fields {
     }
   }
 
+  /** A duration longer than 0s, in milliseconds (windows). */
+  Long positiveDuration(YamlNode node) {
+    Long millis = duration(node);
+    if (millis != null && millis <= 0) {
+      problems.invalid(node, "must be longer than 0s");
+      return null;
+    }
+    return millis;
+  }
+
   private boolean within(YamlNode node, double value, double min, double max) {
     if (value < min) {
       problems.invalid(node, show(node) + " is too small (minimum " + show(min) + ")");

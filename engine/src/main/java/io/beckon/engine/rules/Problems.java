@@ -31,6 +31,20 @@ final class Problems {
     error(at.line(), at.column(), message);
   }
 
+  /** The document of a file's text; null (reported) when it is no YAML or too large. */
+  YamlNode parse(String text) {
+    try {
+      return YamlNode.parse(text);
+    } catch (RuleException e) {
+      error(e);
+      return null;
+    }
+  }
+
+  void error(RuleException e) {
+    error(e.line(), e.column(), e.problem());
+  }
+
   void error(int line, int column, String message) {
     found.add(new Problem(file, line, column, Problem.Severity.ERROR, message));
     errors++;
@@ -49,6 +63,19 @@ final class Problems {
     List<Problem> out = new ArrayList<>(found);
     out.sort(Problem.ORDER);
     return List.copyOf(out);
+  }
+
+  /**
+   * The first error of a file's problems, for callers that want a value or an exception; null when
+   * there is none.
+   */
+  static RuleException firstError(List<Problem> problems) {
+    for (Problem p : problems) {
+      if (p.isError()) {
+        return new RuleException(p.line(), p.column(), p.message());
+      }
+    }
+    return null;
   }
 
   private static String named(YamlNode node, String message) {

@@ -68,28 +68,21 @@ public final class RuleParser {
 
   private static Result read(String file, String yaml, boolean limits) {
     Problems problems = new Problems(file);
-    YamlNode root;
-    try {
-      root = YamlNode.parse(yaml);
-    } catch (RuleException e) {
-      problems.error(e.line(), e.column(), e.problem());
-      return new Result(null, problems.sorted());
-    }
+    YamlNode root = problems.parse(yaml);
     // The first gate: the binder below never sees an oversized rule.
-    List<RuleException> tooLarge = limits ? RuleLimits.check(root) : List.of();
-    if (!tooLarge.isEmpty()) {
-      tooLarge.forEach(e -> problems.error(e.line(), e.column(), e.problem()));
-      return new Result(null, problems.sorted());
-    }
-    Rule rule = new RuleParser(new Fields(problems)).bind(root);
+    List<RuleException> tooLarge = root == null || !limits ? List.of() : RuleLimits.check(root);
+    tooLarge.forEach(problems::error);
+    Rule rule =
+        root == null || !tooLarge.isEmpty()
+            ? null
+            : new RuleParser(new Fields(problems)).bind(root);
     return new Result(rule, problems.sorted());
   }
 
   private static Rule orThrow(Result result) {
-    for (Problem p : result.problems()) {
-      if (p.isError()) {
-        throw new RuleException(p.line(), p.column(), p.message());
-      }
+    RuleException first = Problems.firstError(result.problems());
+    if (first != null) {
+      throw first;
     }
     return result.rule();
   }
@@ -203,16 +196,7 @@ public final class RuleParser {
     }
     String event = fields.required(node, "event", fields::name);
     Condition where = Fields.optional(node, "where", conditions::bind, null);
-    Long within = fields.required(node, "within", this::conversionWindow);
+    Long within = fields.required(node, "within", fields::positiveDuration);
     return fields.failed() ? null : new Conversion(event, where, within);
-  }
-
-  private Long conversionWindow(YamlNode node) {
-    Long millis = fields.duration(node);
-    if (millis != null && millis <= 0) {
-      fields.problems().invalid(node, "must be longer than 0s");
-      return null;
-    }
-    return millis;
   }
 }

@@ -22,8 +22,8 @@ import java.util.stream.Stream;
  * job, replay and this validator all read rules through it, so they cannot disagree on what a rule
  * is. The schema ({@code rule.schema.json}) is published for editors, and {@code
  * SchemaAgreementTest} proves that it accepts and rejects the same files as the parser; running
- * both here would report most mistakes twice, in different words. {@code policies.yaml} goes
- * through its schema, then {@link PoliciesParser}.
+ * both here would report most mistakes twice, in different words. The same holds for {@code
+ * policies.yaml}, read by {@link PoliciesParser}, and {@code policies.schema.json}.
  */
 public final class RulesValidator {
   public static final String POLICIES_FILE = "policies.yaml";
@@ -110,22 +110,8 @@ public final class RulesValidator {
     return new Problem(file, e.line(), e.column(), Problem.Severity.ERROR, e.problem());
   }
 
-  /** {@code policies.yaml}: schema, then a real time zone. */
+  /** {@code policies.yaml}, as {@link PoliciesParser#read} finds it. */
   public static List<Problem> validatePolicies(String file, String text) {
-    YamlNode root;
-    try {
-      root = YamlNode.parse(text);
-    } catch (RuleException e) {
-      return List.of(problem(file, e));
-    }
-    List<Problem> problems = new ArrayList<>(SchemaCheck.POLICIES.check(file, root));
-    if (problems.isEmpty()) {
-      try {
-        PoliciesParser.parse(text);
-      } catch (RuleException e) {
-        problems.add(problem(file, e));
-      }
-    }
-    return problems;
+    return PoliciesParser.read(file, text).problems();
   }
 }

@@ -2,8 +2,6 @@ package io.beckon.engine.rules;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -13,51 +11,83 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The rule grammar is written once, in {@link RuleParser}; the JSON Schema published for editors
- * ({@code rule.schema.json}) must describe the same files. Every example rule and a corpus of valid
- * rules pass both; a corpus of invalid rules, one mistake each, is rejected by both on the same
- * line. What a schema cannot say (crossing polygons, repeated ids, operators against values,
- * templates and their variables) is the parser's alone, and listed in {@link
- * #whatOnlyTheParserSees}.
+ * The grammars of rule files and {@code policies.yaml} are written once, in {@link RuleParser} and
+ * {@link PoliciesParser}; the JSON Schemas published for editors must describe the same files.
+ * Every example rule and a corpus of valid files pass both; a corpus of invalid files, one mistake
+ * each, is rejected by both on the same line. What a schema cannot say (crossing polygons, repeated
+ * ids, operators against values, templates and their variables) is the parser's alone, and listed
+ * in {@link #whatOnlyTheRuleParserSees}.
  */
 class SchemaAgreementTest {
-  private static final SchemaCheck SCHEMA = new SchemaCheck("rule.schema.json");
   private static final Path GRAMMAR = Path.of("src/test/resources/grammar");
 
-  static Stream<Path> validRules() {
-    return Stream.concat(yamlFiles(Path.of("..", "rules")), yamlFiles(GRAMMAR.resolve("valid")));
+  /** A grammar: its published schema and the parser that binds it. */
+  enum Grammar {
+    RULE("rule.schema.json", (file, text) -> RuleParser.read(file, text).problems()),
+    POLICIES("policies.schema.json", (file, text) -> PoliciesParser.read(file, text).problems());
+
+    final SchemaCheck schema;
+    final BiFunction<String, String, List<Problem>> parser;
+
+    Grammar(String schema, BiFunction<String, String, List<Problem>> parser) {
+      this.schema = new SchemaCheck(schema);
+      this.parser = parser;
+    }
   }
 
-  static Stream<Path> invalidRules() {
-    return yamlFiles(GRAMMAR.resolve("invalid"));
+  /** One file of a corpus, checked by its grammar's schema and parser. */
+  record Sample(Grammar grammar, Path file) {
+    List<Problem> schemaProblems() {
+      return grammar.schema.check(name(file), YamlNode.parse(read(file)));
+    }
+
+    List<Problem> parserErrors() {
+      return grammar.parser.apply(name(file), read(file)).stream()
+          .filter(Problem::isError)
+          .toList();
+    }
+
+    @Override
+    public String toString() {
+      return grammar + " " + name(file);
+    }
+  }
+
+  static Stream<Sample> validFiles() {
+    return Stream.of(
+            samples(Grammar.RULE, Path.of("..", "rules")),
+            samples(Grammar.RULE, GRAMMAR.resolve("rules/valid")),
+            samples(Grammar.POLICIES, GRAMMAR.resolve("policies/valid")))
+        .flatMap(s -> s);
+  }
+
+  static Stream<Sample> invalidFiles() {
+    return Stream.concat(
+        samples(Grammar.RULE, GRAMMAR.resolve("rules/invalid")),
+        samples(Grammar.POLICIES, GRAMMAR.resolve("policies/invalid")));
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("validRules")
-  void validRulesPassBoth(Path file) {
-    String text = read(file);
-    assertEquals(List.of(), schema(file, text), "the schema rejects " + file);
-    RuleParser.Result parsed = RuleParser.read(name(file), text);
-    assertEquals(List.of(), errors(parsed), "the parser rejects " + file);
-    assertNotNull(parsed.rule());
+  @MethodSource("validFiles")
+  void validFilesPassBoth(Sample sample) {
+    assertEquals(List.of(), sample.schemaProblems(), "the schema rejects " + sample);
+    assertEquals(List.of(), sample.parserErrors(), "the parser rejects " + sample);
   }
 
   @ParameterizedTest(name = "{0}")
-  @MethodSource("invalidRules")
-  void invalidRulesAreRejectedByBothOnTheSameLine(Path file) {
-    String text = read(file);
-    List<Problem> schema = schema(file, text);
-    RuleParser.Result parsed = RuleParser.read(name(file), text);
-    List<Problem> errors = errors(parsed);
-    assertFalse(schema.isEmpty(), "the schema accepts " + file);
+  @MethodSource("invalidFiles")
+  void invalidFilesAreRejectedByBothOnTheSameLine(Sample sample) {
+    List<Problem> schema = sample.schemaProblems();
+    List<Problem> errors = sample.parserErrors();
+    assertFalse(schema.isEmpty(), "the schema accepts " + sample);
     assertEquals(1, errors.size(), "one mistake, one error: " + errors);
-    assertNull(parsed.rule());
     int line = errors.get(0).line();
     assertTrue(
         schema.stream().anyMatch(p -> p.line() == line),
@@ -65,9 +95,11 @@ class SchemaAgreementTest {
   }
 
   @Test
-  void theCorporaCoverTheGrammar() {
-    assertTrue(validRules().count() >= 12, "valid rules: the examples and the corpus");
-    assertTrue(invalidRules().count() >= 60, "invalid rules: one per kind of mistake");
+  void theCorporaCoverTheGrammars() {
+    assertTrue(validFiles().filter(s -> s.grammar() == Grammar.RULE).count() >= 12);
+    assertTrue(invalidFiles().filter(s -> s.grammar() == Grammar.RULE).count() >= 70);
+    assertTrue(validFiles().filter(s -> s.grammar() == Grammar.POLICIES).count() >= 4);
+    assertTrue(invalidFiles().filter(s -> s.grammar() == Grammar.POLICIES).count() >= 15);
   }
 
   /**
@@ -76,16 +108,11 @@ class SchemaAgreementTest {
    * list shrinks; a file that appears here unexpectedly is a gap in the schema.
    */
   @Test
-  void whatOnlyTheParserSees() {
+  void whatOnlyTheRuleParserSees() {
     Set<String> passTheSchema = new TreeSet<>();
-    yamlFiles(RulesValidatorTest.CORPUS)
-        .forEach(
-            file -> {
-              String text = read(file);
-              if (isYaml(text) && schema(file, text).isEmpty()) {
-                passTheSchema.add(name(file));
-              }
-            });
+    samples(Grammar.RULE, RulesValidatorTest.CORPUS)
+        .filter(sample -> isYaml(read(sample.file())) && sample.schemaProblems().isEmpty())
+        .forEach(sample -> passTheSchema.add(name(sample.file())));
     assertEquals(
         Set.of(
             "16-polygon-two-distinct-points.yaml",
@@ -104,14 +131,6 @@ class SchemaAgreementTest {
         passTheSchema);
   }
 
-  private static List<Problem> schema(Path file, String text) {
-    return SCHEMA.check(name(file), YamlNode.parse(text));
-  }
-
-  private static List<Problem> errors(RuleParser.Result parsed) {
-    return parsed.problems().stream().filter(Problem::isError).toList();
-  }
-
   private static boolean isYaml(String text) {
     try {
       YamlNode.parse(text);
@@ -121,9 +140,14 @@ class SchemaAgreementTest {
     }
   }
 
-  private static Stream<Path> yamlFiles(Path dir) {
+  private static Stream<Sample> samples(Grammar grammar, Path dir) {
     try (Stream<Path> files = Files.list(dir)) {
-      return files.filter(p -> p.toString().endsWith(".yaml")).sorted().toList().stream();
+      return files
+          .filter(p -> p.toString().endsWith(".yaml"))
+          .sorted()
+          .map(p -> new Sample(grammar, p))
+          .toList()
+          .stream();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

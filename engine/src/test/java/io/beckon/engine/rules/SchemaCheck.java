@@ -14,12 +14,10 @@ import java.util.List;
 
 /**
  * Checks a YAML document against one of the published JSON Schemas ({@code schemas/*.schema.json},
- * the same files editors use), reporting each violation at the YAML position it refers to. Rule
- * files are bound by {@link RuleParser} instead; tests hold the rule schema to agree with it.
+ * the same files editors use), reporting each violation at the YAML position it refers to. The
+ * product reads rules and policies with its parsers; this holds the schemas to agree with them.
  */
 final class SchemaCheck {
-  static final SchemaCheck POLICIES = new SchemaCheck("policies.schema.json");
-
   private final JsonSchema schema;
 
   /** {@code name}: a schema file of the {@code schemas} module, e.g. {@code rule.schema.json}. */
