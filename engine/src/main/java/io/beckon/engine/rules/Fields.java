@@ -11,10 +11,10 @@ import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
- * Typed reads of a rule's YAML values. A value of the wrong type, out of range or not allowed is
- * reported at its position and the read returns null, so binding goes on and one pass finds every
- * problem of a file. The words are the JSON Schema's ("expected a list, got text", "'x' is not one
- * of [...]") in a marketer's vocabulary.
+ * Typed reads of the YAML values of rules and policies. A value of the wrong type, out of range or
+ * not allowed is reported at its position and the read returns null, so binding goes on and one
+ * pass finds every problem of a file. The words are the JSON Schema's ("expected a list, got text",
+ * "'x' is not one of [...]") in a marketer's vocabulary.
  */
 final class Fields {
   private final Problems problems;

@@ -69,14 +69,18 @@ public final class RuleParser {
   private static Result read(String file, String yaml, boolean limits) {
     Problems problems = new Problems(file);
     YamlNode root = problems.parse(yaml);
-    // The first gate: the binder below never sees an oversized rule.
-    List<RuleException> tooLarge = root == null || !limits ? List.of() : RuleLimits.check(root);
-    tooLarge.forEach(problems::error);
-    Rule rule =
-        root == null || !tooLarge.isEmpty()
-            ? null
-            : new RuleParser(new Fields(problems)).bind(root);
+    if (root == null || (limits && tooLarge(root, problems))) {
+      return new Result(null, problems.sorted());
+    }
+    Rule rule = new RuleParser(new Fields(problems)).bind(root);
     return new Result(rule, problems.sorted());
+  }
+
+  /** The first gate: binding never sees a rule beyond {@link RuleLimits}. */
+  private static boolean tooLarge(YamlNode root, Problems problems) {
+    List<RuleException> broken = RuleLimits.check(root);
+    broken.forEach(problems::error);
+    return !broken.isEmpty();
   }
 
   private static Rule orThrow(Result result) {
