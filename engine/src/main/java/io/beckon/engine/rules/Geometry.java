@@ -1,8 +1,30 @@
 package io.beckon.engine.rules;
 
+import java.util.List;
+
 /** Plane geometry for validating polygons given as [lat, lon] points. */
 final class Geometry {
   private Geometry() {}
+
+  /**
+   * The first two edges of a closed polygon that are not neighbours and still share a point, as
+   * edge indexes {i, j} with i < j (edge i runs from point i to point i + 1); null when it does not
+   * cross itself.
+   */
+  static int[] selfCrossing(List<double[]> points) {
+    int n = points.size();
+    for (int i = 0; i < n; i++) {
+      for (int j = i + 1; j < n; j++) {
+        boolean adjacent = j == i + 1 || (i == 0 && j == n - 1);
+        if (!adjacent
+            && segmentsIntersect(
+                points.get(i), points.get((i + 1) % n), points.get(j), points.get((j + 1) % n))) {
+          return new int[] {i, j};
+        }
+      }
+    }
+    return null;
+  }
 
   /** Whether closed segments ab and cd share a point. */
   static boolean segmentsIntersect(double[] a, double[] b, double[] c, double[] d) {

@@ -1,106 +1,98 @@
 package io.beckon.engine.rules;
 
-import io.beckon.engine.time.Durations;
-import java.time.DateTimeException;
 import java.time.LocalTime;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Parses {@code policies.yaml} into {@link Policies}; strict like {@link RuleParser}. */
+/**
+ * Parses {@code policies.yaml} into {@link Policies} with the readers of the rule grammar: every
+ * problem at once, each at its position.
+ */
 public final class PoliciesParser {
   private static final Pattern TIME_OF_DAY = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
+  private static final Set<String> KEYS =
+      Set.of("default_timezone", "quiet_hours", "frequency_caps");
 
-  private PoliciesParser() {}
+  /** A bound {@code policies.yaml}: the policies, null when any problem is an error. */
+  public record Result(Policies policies, List<Problem> problems) {}
 
-  /** The policies of a {@code policies.yaml} text; an empty document means none. */
+  private final Fields fields;
+
+  private PoliciesParser(Fields fields) {
+    this.fields = fields;
+  }
+
+  /** Binds the text of a {@code policies.yaml}, named {@code file} in its problems. */
+  public static Result read(String file, String yaml) {
+    Problems problems = new Problems(file);
+    YamlNode root = problems.parse(yaml);
+    Policies policies = root == null ? null : new PoliciesParser(new Fields(problems)).bind(root);
+    return new Result(policies, problems.sorted());
+  }
+
+  /** The policies of a {@code policies.yaml} text; throws the first error (in file order). */
   public static Policies parse(String yaml) {
-    YamlNode root = YamlNode.parse(yaml);
+    Result result = read("", yaml);
+    RuleException first = Problems.firstError(result.problems());
+    if (first != null) {
+      throw first;
+    }
+    return result.policies();
+  }
+
+  private Policies bind(YamlNode root) {
     if (root.isScalar() && root.scalar() == null) {
-      return Policies.NONE;
+      return Policies.NONE; // a document of its own saying nothing (~)
     }
-    if (!root.isMap()) {
-      throw root.error("policies.yaml must be a mapping");
+    if (!fields.mapping(root, KEYS)) {
+      return null;
     }
-    checkKeys(root, Set.of("default_timezone", "quiet_hours", "frequency_caps"));
-    ZoneId zone = null;
-    YamlNode zoneNode = root.get("default_timezone");
-    if (zoneNode != null) {
-      if (!(zoneNode.scalar() instanceof String id) || !ZoneId.getAvailableZoneIds().contains(id)) {
-        throw zoneNode.error(
-            "default_timezone: '" + zoneNode.scalar() + "' is not an IANA time zone id");
-      }
-      try {
-        zone = ZoneId.of(id);
-      } catch (DateTimeException e) {
-        throw zoneNode.error("default_timezone: " + e.getMessage());
-      }
-    }
-    Policies.QuietHours quiet = null;
-    YamlNode quietNode = root.get("quiet_hours");
-    if (quietNode != null) {
-      if (!quietNode.isMap()) {
-        throw quietNode.error("quiet_hours must be a mapping {start, end}");
-      }
-      checkKeys(quietNode, Set.of("start", "end"));
-      LocalTime start = timeOfDay(required(quietNode, "start"));
-      LocalTime end = timeOfDay(required(quietNode, "end"));
-      quiet = start.equals(end) ? null : new Policies.QuietHours(start, end);
-    }
-    List<Policies.FrequencyCap> caps = new ArrayList<>();
-    YamlNode capsNode = root.get("frequency_caps");
-    if (capsNode != null) {
-      if (!capsNode.isList()) {
-        throw capsNode.error("frequency_caps must be a list of {max, per}");
-      }
-      for (YamlNode cap : capsNode.elements()) {
-        if (!cap.isMap()) {
-          throw cap.error("a frequency cap must be a mapping {max, per}");
-        }
-        checkKeys(cap, Set.of("max", "per"));
-        YamlNode max = required(cap, "max");
-        if (!(max.scalar() instanceof Long m) || m < 1 || m > Integer.MAX_VALUE) {
-          throw max.error("max must be a whole number of at least 1");
-        }
-        YamlNode per = required(cap, "per");
-        long window;
-        try {
-          window = Durations.parseMillis(String.valueOf(per.scalar()));
-        } catch (IllegalArgumentException e) {
-          throw per.error(e.getMessage());
-        }
-        if (window <= 0) {
-          throw per.error("a cap window must be longer than 0s");
-        }
-        caps.add(new Policies.FrequencyCap(m.intValue(), window));
-      }
-    }
-    return new Policies(zone, quiet, List.copyOf(caps));
+    ZoneId zone = Fields.optional(root, "default_timezone", this::zone, null);
+    Policies.QuietHours quietHours = Fields.optional(root, "quiet_hours", this::quietHours, null);
+    List<Policies.FrequencyCap> caps =
+        Fields.optional(
+            root, "frequency_caps", c -> Fields.each(fields.list(c), this::cap), List.of());
+    return fields.failed() ? null : new Policies(zone, quietHours, caps);
   }
 
-  private static LocalTime timeOfDay(YamlNode node) {
-    if (!(node.scalar() instanceof String s) || !TIME_OF_DAY.matcher(s).matches()) {
-      throw node.error("'" + node.scalar() + "' is not a time of day (HH:MM, 00:00 to 23:59)");
+  private ZoneId zone(YamlNode node) {
+    String id = fields.text(node);
+    if (id != null && !ZoneId.getAvailableZoneIds().contains(id)) {
+      fields.problems().invalid(node, "'" + id + "' is not an IANA time zone id");
+      return null;
     }
-    return LocalTime.parse(s);
+    return id == null ? null : ZoneId.of(id);
   }
 
-  private static YamlNode required(YamlNode parent, String key) {
-    YamlNode child = parent.get(key);
-    if (child == null) {
-      throw parent.error("missing required key '" + key + "'");
+  /** Null also when start equals end: there are no quiet hours then. */
+  private Policies.QuietHours quietHours(YamlNode node) {
+    if (!fields.mapping(node, Set.of("start", "end"))) {
+      return null;
     }
-    return child;
+    LocalTime start = fields.required(node, "start", this::timeOfDay);
+    LocalTime end = fields.required(node, "end", this::timeOfDay);
+    return fields.failed() || start.equals(end) ? null : new Policies.QuietHours(start, end);
   }
 
-  private static void checkKeys(YamlNode node, Set<String> allowed) {
-    for (Map.Entry<String, YamlNode> e : node.entries().entrySet()) {
-      if (!allowed.contains(e.getKey())) {
-        throw node.key(e.getKey()).error("unknown key '" + e.getKey() + "'");
-      }
+  private LocalTime timeOfDay(YamlNode node) {
+    String text = fields.text(node);
+    if (text != null && !TIME_OF_DAY.matcher(text).matches()) {
+      fields
+          .problems()
+          .invalid(node, "'" + text + "' is not a time of day (HH:MM, 00:00 to 23:59)");
+      return null;
     }
+    return text == null ? null : LocalTime.parse(text);
+  }
+
+  private Policies.FrequencyCap cap(YamlNode node) {
+    if (!fields.mapping(node, Set.of("max", "per"))) {
+      return null;
+    }
+    Long max = fields.required(node, "max", m -> fields.integer(m, 1, Integer.MAX_VALUE));
+    Long per = fields.required(node, "per", fields::positiveDuration);
+    return fields.failed() ? null : new Policies.FrequencyCap(max.intValue(), per);
   }
 }

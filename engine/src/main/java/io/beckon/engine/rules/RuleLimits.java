@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * The size limits of a rule, in one place. The validator and the job run the same checks ({@link
- * RulesValidator#validateRule} re-validates every record in the job, and {@link RuleParser} checks
- * them again), so a hostile file written straight to the rules topic is rejected exactly as {@code
- * rules validate} reports it: with a position, never with an exception, a stack overflow or minutes
- * of CPU.
+ * The size limits of a rule, in one place. {@link RuleParser} checks them before it binds a rule,
+ * for the validator and the job alike ({@link RulesValidator#validateRule} re-validates every
+ * record in the job), so a hostile file written straight to the rules topic is rejected exactly as
+ * {@code rules validate} reports it: with a position, never with an exception, a stack overflow or
+ * minutes of CPU.
  *
  * <p>Each number is one or two orders of magnitude above what a real rule needs (the example rules
  * are under 1 KiB, their largest list has 3 items) and low enough that checking a file stays a
@@ -162,7 +162,7 @@ public final class RuleLimits {
 
   /**
    * Every limit a parsed rule breaks, in document order. Tolerant of wrong types: it runs before
-   * the schema check (so that check never sees an oversized document) and only looks at the parts
+   * the rule is bound (so binding never sees an oversized document) and only looks at the parts
    * that have the expected shape.
    */
   static List<RuleException> check(YamlNode root) {

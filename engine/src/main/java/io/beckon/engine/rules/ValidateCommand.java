@@ -13,7 +13,7 @@ public final class ValidateCommand {
   private ValidateCommand() {}
 
   public static void main(String[] args) {
-    // The schema library logs through SLF4J; the validator's output is its own.
+    // Libraries on the classpath log through SLF4J; the validator's output is its own.
     System.setProperty("slf4j.internal.verbosity", "ERROR");
     System.exit(run(args));
   }

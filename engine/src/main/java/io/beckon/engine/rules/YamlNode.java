@@ -31,6 +31,10 @@ public final class YamlNode {
   private final Map<String, YamlNode> map;
   private final List<YamlNode> list;
   private final Map<String, YamlNode> keys = new LinkedHashMap<>();
+  // Where this node stands in its document, for paths like trigger.fences[0].lat; set once by the
+  // parent when it is built (children are built first).
+  private YamlNode parent;
+  private Object name;
 
   private YamlNode(
       int line, int column, Object scalar, Map<String, YamlNode> map, List<YamlNode> list) {
@@ -142,6 +146,7 @@ public final class YamlNode {
           }
         }
         YamlNode result = new YamlNode(line, column, null, map, null);
+        map.forEach((name, child) -> child.adopt(result, name));
         for (NodeTuple tuple : mapping.getValue()) {
           Node key = tuple.getKeyNode();
           String name = ((ScalarNode) key).getValue();
@@ -159,7 +164,11 @@ public final class YamlNode {
       if (node instanceof SequenceNode sequence) {
         List<YamlNode> list = new ArrayList<>();
         sequence.getValue().forEach(element -> list.add(convert(element, depth + 1)));
-        return new YamlNode(line, column, null, null, list);
+        YamlNode result = new YamlNode(line, column, null, null, list);
+        for (int i = 0; i < list.size(); i++) {
+          list.get(i).adopt(result, i);
+        }
+        return result;
       }
       ScalarNode scalar = (ScalarNode) node;
       return new YamlNode(line, column, resolve(scalar), null, null);
@@ -193,6 +202,26 @@ public final class YamlNode {
       }
     }
     return text;
+  }
+
+  private void adopt(YamlNode parent, Object name) {
+    this.parent = parent;
+    this.name = name;
+  }
+
+  /**
+   * Where this node stands, as problems name it: {@code trigger.fences[0].lat}; empty for the
+   * document itself.
+   */
+  public String path() {
+    if (parent == null) {
+      return "";
+    }
+    String up = parent.path();
+    if (name instanceof Integer index) {
+      return up + "[" + index + "]";
+    }
+    return up.isEmpty() ? (String) name : up + "." + name;
   }
 
   public int line() {

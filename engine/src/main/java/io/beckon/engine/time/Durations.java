@@ -17,8 +17,7 @@ public final class Durations {
   public static long parseMillis(String text) {
     Matcher m = DURATION.matcher(text == null ? "" : text.trim());
     if (!m.matches()) {
-      throw new IllegalArgumentException(
-          "'" + text + "' is not a duration: use a whole number and s, m, h or d (e.g. 90m, 7d)");
+      throw new IllegalArgumentException(notADuration(text));
     }
     long amount = Long.parseLong(m.group(1));
     return switch (m.group(2)) {
@@ -27,6 +26,11 @@ public final class Durations {
       case "h" -> amount * HOUR;
       default -> amount * DAY;
     };
+  }
+
+  /** The message for a text that is not a duration. */
+  public static String notADuration(String text) {
+    return "'" + text + "' is not a duration: use a whole number and s, m, h or d (e.g. 90m, 7d)";
   }
 
   /**

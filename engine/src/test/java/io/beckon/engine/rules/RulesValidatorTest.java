@@ -201,11 +201,37 @@ class RulesValidatorTest {
         RulesValidator.validate(Map.of("r.yaml", rule)).stream().map(Problem::toString).toList();
     assertEquals(
         List.of(
-            "r.yaml:1:5: error: id: 'Bad Id' does not match ^[a-z0-9-]{3,64}$",
+            "r.yaml:1:5: error: id: 'Bad Id' must be 3 to 64 characters: a-z, 0-9 and '-'",
             "r.yaml:2:10: error: version: 0 is too small (minimum 1)",
             "r.yaml:3:40: error: trigger.delay: 'soon' is not a duration: use a whole number and s, m, h or d (e.g. 90m, 7d)",
             "r.yaml:4:20: error: message.channel: 'fax' is not one of [push, email, sms, whatsapp, in_app]"),
         problems);
+  }
+
+  /**
+   * A mistake of the grammar no longer hides the others: a wrong version, a crossing polygon and an
+   * unknown filter come out together, and the file's id still counts across files.
+   */
+  @Test
+  void grammarMistakesDoNotHideTheOthers() {
+    String b =
+        """
+        id: hostile
+        version: 0
+        trigger:
+          kind: geofence_entered
+          fences: [{id: bowtie, polygon: [[0, 0], [1, 1], [1, 0], [0, 1]]}]
+        message: {channel: push, body: "{{ city | shout }}"}
+        """;
+    assertEquals(
+        List.of(
+            "b.yaml:1:5: error: rule id 'hostile' is already used by a.yaml",
+            "b.yaml:2:10: error: version: 0 is too small (minimum 1)",
+            "b.yaml:5:51: error: the polygon crosses itself: edge 1 and edge 3 intersect",
+            "b.yaml:6:43: error: template: unknown filter 'shout'"),
+        RulesValidator.validate(Map.of("a.yaml", BASE.formatted(""), "b.yaml", b)).stream()
+            .map(Problem::toString)
+            .toList());
   }
 
   @Test

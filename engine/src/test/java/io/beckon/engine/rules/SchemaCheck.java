@@ -14,15 +14,14 @@ import java.util.List;
 
 /**
  * Checks a YAML document against one of the published JSON Schemas ({@code schemas/*.schema.json},
- * the same files editors use), reporting each violation at the YAML position it refers to.
+ * the same files editors use), reporting each violation at the YAML position it refers to. The
+ * product reads rules and policies with its parsers; this holds the schemas to agree with them.
  */
 final class SchemaCheck {
-  static final SchemaCheck RULE = new SchemaCheck("rule.schema.json");
-  static final SchemaCheck POLICIES = new SchemaCheck("policies.schema.json");
-
   private final JsonSchema schema;
 
-  private SchemaCheck(String name) {
+  /** {@code name}: a schema file of the {@code schemas} module, e.g. {@code rule.schema.json}. */
+  SchemaCheck(String name) {
     try (InputStream in = SchemaCheck.class.getResourceAsStream("/io/beckon/schemas/" + name)) {
       if (in == null) {
         throw new IllegalStateException("schema " + name + " is not on the classpath");
