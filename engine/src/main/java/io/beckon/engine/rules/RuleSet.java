@@ -71,8 +71,9 @@ public final class RuleSet {
   }
 
   /**
-   * Parses rule texts (file name -> YAML); throws listing every invalid file. A {@code
-   * policies.yaml} among them is not a rule: it is skipped here (see {@link PoliciesParser}).
+   * Parses rule texts (file name -> YAML); throws listing every error of every invalid file. A
+   * {@code policies.yaml} among them is not a rule: it is skipped here (see {@link
+   * PoliciesParser}).
    */
   public static RuleSet parse(Map<String, String> files) {
     List<Rule> rules = new ArrayList<>();
@@ -83,17 +84,19 @@ public final class RuleSet {
           if (file.equals(RulesValidator.POLICIES_FILE)) {
             return;
           }
-          try {
-            Rule rule = RuleParser.parse(text);
-            String earlier = fileOfId.putIfAbsent(rule.id(), file);
-            if (earlier != null) {
-              problems.add(
-                  file + ":1:1: rule id '" + rule.id() + "' is already used by " + earlier);
-            } else {
-              rules.add(rule);
-            }
-          } catch (RuleException e) {
-            problems.add(file + ":" + e.line() + ":" + e.column() + ": " + e.problem());
+          RuleParser.Result read = RuleParser.read(file, text);
+          List<Problem> errors = read.problems().stream().filter(Problem::isError).toList();
+          if (!errors.isEmpty()) {
+            errors.forEach(
+                p -> problems.add(file + ":" + p.line() + ":" + p.column() + ": " + p.message()));
+            return;
+          }
+          Rule rule = read.rule();
+          String earlier = fileOfId.putIfAbsent(rule.id(), file);
+          if (earlier != null) {
+            problems.add(file + ":1:1: rule id '" + rule.id() + "' is already used by " + earlier);
+          } else {
+            rules.add(rule);
           }
         });
     if (!problems.isEmpty()) {

@@ -92,25 +92,27 @@ final class RulesInForce {
     if (current != null && current.getYaml().equals(record.getYaml())) {
       return new Change(before, before, null, true); // redelivered, e.g. after a restore
     }
-    String problem = problemWith(ruleId, record, current);
+    RuleParser.Result read = RuleParser.read(record.getFile(), record.getYaml());
+    String problem = problemWith(ruleId, record, current, read);
     if (problem != null) {
       return new Change(before, before, problem, false);
     }
-    Rule after = RuleParser.parse(record.getYaml());
+    Rule after = read.rule();
     rules.put(ruleId, after);
     records.put(ruleId, record);
     rebuild();
     return new Change(before, after, null, false);
   }
 
-  private static String problemWith(String ruleId, RuleRecord record, RuleRecord current) {
-    List<Problem> problems = RulesValidator.validateRule(record.getFile(), record.getYaml());
+  /** Why a record must not replace the rule in force, or null. */
+  private static String problemWith(
+      String ruleId, RuleRecord record, RuleRecord current, RuleParser.Result read) {
     List<String> errors =
-        problems.stream().filter(Problem::isError).map(Problem::toString).toList();
+        read.problems().stream().filter(Problem::isError).map(Problem::toString).toList();
     if (!errors.isEmpty()) {
       return String.join("; ", errors);
     }
-    Rule parsed = RuleParser.parse(record.getYaml());
+    Rule parsed = read.rule();
     if (!parsed.id().equals(ruleId)) {
       return "the record's key '" + ruleId + "' does not match the rule id '" + parsed.id() + "'";
     }
