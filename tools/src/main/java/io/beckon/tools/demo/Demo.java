@@ -435,6 +435,10 @@ public final class Demo {
           (k, n) -> System.out.printf(Locale.ROOT, "  %-60s %,4d%n", k, n));
     }
     System.out.printf(Locale.ROOT, "late events: %,d%n", outputs.late.get());
+    System.out.printf(
+        Locale.ROOT,
+        "commands held by quiet hours (send_after later than fire_time): %,d%n",
+        outputs.deferred.get());
     System.out.printf(Locale.ROOT, "conversions: %,d%n", outputs.conversions.get());
   }
 

@@ -35,6 +35,10 @@ final class OutputWatcher implements AutoCloseable {
   final List<String> suppressionLines = new ArrayList<>();
   final List<String> conversionLines = new ArrayList<>();
   final AtomicLong conversions = new AtomicLong();
+
+  /** Commands whose send_after is later than their fire_time: held by quiet hours. */
+  final AtomicLong deferred = new AtomicLong();
+
   final AtomicLong sends = new AtomicLong();
   final AtomicLong suppressions = new AtomicLong();
   final AtomicLong deadLetters = new AtomicLong();
@@ -94,6 +98,9 @@ final class OutputWatcher implements AutoCloseable {
     if (r.topic().equals(topics.get("sends"))) {
       SendCommand c = schemas.decode(r.value(), SendCommand.class);
       sends.incrementAndGet();
+      if (c.getSendAfter().isAfter(c.getFireTime())) {
+        deferred.incrementAndGet();
+      }
       String json = JsonViews.of(c);
       synchronized (this) {
         sendsByRule.merge(c.getRuleId() + " v" + c.getRuleVersion(), 1L, Long::sum);
