@@ -699,6 +699,86 @@ class KafkaPipelineIT {
   static final String PING_V1 =
       "id: ping\nversion: 1\ntrigger: {kind: event, event: ping}\nmessage: {channel: in_app, body: pong}\n";
 
+  static final String PROMO_MEASURED =
+      "id: promo\nversion: 1\ntrigger: {kind: event, event: browse}\n"
+          + "message: {channel: in_app, body: deals}\n"
+          + "conversion: {event: purchase_completed, within: 1h}\n";
+
+  /**
+   * Policies reach the job through their own compacted topic: a cap of one send an hour holds the
+   * second fire back as a frequency_cap suppression, and the purchase after the first fire is a
+   * conversion on the conversions topic, all read with read_committed.
+   */
+  @Test
+  void policiesFromTheirTopicCapSendsAndConversionsReachTheirTopic() throws Exception {
+    JobConfig config = isolatedJob("pc", 2, Map.of());
+    publish(
+        Map.of(
+            "promo.yaml", PROMO_MEASURED, "policies.yaml", "frequency_caps: [{max: 1, per: 1h}]\n"),
+        "pc-rules",
+        "pc-rules-policies");
+    StreamExecutionEnvironment env = environment();
+    EngagementJob.attach(env, config);
+    JobClient job = env.executeAsync("beckon-policies-it");
+    try (KafkaProducer<byte[], byte[]> producer = producer()) {
+      int id = registerEventSchema("pc-events-value");
+      produceTo(producer, "pc-events", id, "b1", "u-1", "browse", "2026-03-01T10:00:00Z", null);
+      produceTo(producer, "pc-events", id, "b2", "u-1", "browse", "2026-03-01T10:10:00Z", null);
+      produceTo(
+          producer,
+          "pc-events",
+          id,
+          "p1",
+          "u-1",
+          "purchase_completed",
+          "2026-03-01T10:30:00Z",
+          "{\"total\":20}");
+      clock(producer, "pc-events", id, 2, "2026-03-01T12:00:00Z");
+      List<SendCommand> commands = readAll("pc-send-commands", SendCommand.class, 1);
+      List<io.beckon.schema.Suppression> suppressions =
+          readAll("pc-send-suppressions", io.beckon.schema.Suppression.class, 1);
+      List<io.beckon.schema.Conversion> conversions =
+          readAll("pc-conversions", io.beckon.schema.Conversion.class, 1);
+      assertEquals(1, commands.size());
+      assertEquals("2026-03-01T10:00:00Z", commands.get(0).getFireTime().toString());
+      assertEquals(1, suppressions.size());
+      assertEquals("frequency_cap", suppressions.get(0).getReason());
+      assertEquals("2026-03-01T10:10:00Z", suppressions.get(0).getFireTime().toString());
+      assertEquals(1, conversions.size());
+      assertEquals(commands.get(0).getSendId(), conversions.get(0).getSendId());
+      assertEquals("2026-03-01T10:30:00Z", conversions.get(0).getConversionTime().toString());
+      assertEquals(20.0, conversions.get(0).getTotal());
+      assertEquals("default", conversions.get(0).getVariant());
+      assertEquals(0, restarts(job), "nothing restarted the job");
+    } finally {
+      job.cancel().get();
+    }
+  }
+
+  /**
+   * Every committed record of a topic decoded as {@code type}: polls until {@code expected} came,
+   * then two more checkpoint intervals, so an extra (duplicate) record would show.
+   */
+  private static <T extends org.apache.avro.specific.SpecificRecord> List<T> readAll(
+      String topic, Class<T> type, int expected) throws Exception {
+    var schemas =
+        new io.beckon.jobs.kafka.WriterSchemas(RegistryClients.create(registry.url(), Map.of()));
+    List<T> out = new ArrayList<>();
+    try (KafkaConsumer<byte[], byte[]> consumer = committedReader(topic)) {
+      long deadline = System.currentTimeMillis() + 60_000;
+      long extraUntil = Long.MAX_VALUE;
+      while (System.currentTimeMillis() < Math.min(deadline, extraUntil)) {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+          out.add(schemas.decode(r.value(), type));
+        }
+        if (out.size() >= expected && extraUntil == Long.MAX_VALUE) {
+          extraUntil = System.currentTimeMillis() + 4_000;
+        }
+      }
+    }
+    return out;
+  }
+
   /**
    * Rules change while the job runs: a shorter delay re-arms pending fires, a disabled rule's
    * pending fire never comes, a deleted rule stops firing, and an invalid record written straight
