@@ -17,6 +17,7 @@ public final class Beckon {
                  in-process Kafka + schema registry + local Flink with generated traffic;
                  --serve keeps it running without the generator for your own producers
         replay   --rules DIR --events FILE.jsonl [--out FILE.jsonl] [--suppressions FILE.jsonl]
+                 [--conversions FILE.jsonl]
                  [--disorder-bound 10s] [--parallelism 2] [--profile-retention off|90d]
                  runs the job over recorded events and writes the sorted send commands
         rules validate DIR

@@ -239,6 +239,48 @@ class UserEngineOperatorHarnessTest {
           conversion: {event: purchase_completed, within: 6h}
           """);
 
+  private void publishPolicies(String yaml, long offset) throws Exception {
+    harness.processElement2(
+        new StreamRecord<>(
+            RuleUpdate.newBuilder()
+                .setRuleId(RuleUpdates.POLICIES_KEY)
+                .setPartition(0)
+                .setOffset(offset)
+                .setPolicies(true)
+                .setPoliciesRecord(
+                    yaml == null
+                        ? null
+                        : new io.beckon.schema.PoliciesRecord(yaml, java.time.Instant.EPOCH))
+                .build()));
+  }
+
+  @Test
+  void anInvalidPoliciesRecordIsRejectedAndTheOnesInForceStayUntilATombstone() throws Exception {
+    harness.close();
+    harness = newHarness(MEASURED);
+    harness.open();
+    publish(MEASURED);
+    publishPolicies("frequency_caps: [{max: 0, per: 1h}]\nquiet_hours: 5\n", 1);
+    var rejections = harness.getSideOutput(StateNames.RULE_REJECTIONS);
+    assertEquals(1, rejections.size());
+    io.beckon.schema.RuleRejection r =
+        (io.beckon.schema.RuleRejection) rejections.peek().getValue();
+    assertEquals("policies", r.getRuleId());
+    assertTrue(r.getReason().contains("policies.yaml:1:"), r.getReason());
+    // The cap of one send in 2 h still holds: the second browse is capped.
+    send(event("b1", "u1", "browse", "2026-01-05T10:00:00Z", null));
+    send(event("b2", "u1", "browse", "2026-01-05T10:30:00Z", null));
+    watermark(millis("2026-01-05T11:00:00Z"));
+    assertEquals(1, harness.extractOutputValues().size());
+    assertEquals(1, harness.getSideOutput(StateNames.SUPPRESSIONS).size());
+    // A tombstone removes the policies: no cap any more.
+    publishPolicies(null, 2);
+    send(event("b3", "u1", "browse", "2026-01-05T11:10:00Z", null));
+    watermark(millis("2026-01-05T12:00:00Z"));
+    assertEquals(2, harness.extractOutputValues().size());
+    assertEquals(1, harness.getSideOutput(StateNames.RULE_REJECTIONS).size());
+  }
+
   @Test
   void capHistoryAndConversionWindowsLeaveStateWhenTheirWindowsPass() throws Exception {
     harness.close();
