@@ -12,16 +12,17 @@ public final class Beckon {
       usage: beckon <command> [options]
 
         demo     [--duration 90s] [--users 3000] [--serve] [--rules DIR] [--show all|sample|none]
-                 [--report demo-report.html] [--export FILE.jsonl: only write the traffic]
-                 ends with the report of its own run (table, and the HTML page --report)
-                 in-process Kafka + schema registry + local Flink with generated traffic;
-                 --serve keeps it running without the generator for your own producers
+                 [--report demo-report.html] [--export FILE.jsonl]
+                 in-process Kafka + schema registry + local Flink with generated traffic, ending
+                 with the report of its own run (a table, and the page --report);
+                 --serve keeps it running without the generator for your own producers;
+                 --export only writes the generated traffic as JSON lines
         replay   --rules DIR --events FILE.jsonl [--out FILE.jsonl] [--suppressions FILE.jsonl]
                  [--conversions FILE.jsonl]
                  [--disorder-bound 10s] [--parallelism 2] [--profile-retention off|90d]
                  runs the job over recorded events and writes the sorted send commands
         rules validate DIR
-                 checks rule files against the JSON Schema and semantically; every problem as
+                 checks rule files and policies.yaml with the job's rule grammar; every problem as
                  file:line:column; exit status 1 on any error
         rules preview DIR --events FILE.jsonl [--against OLD_DIR] [--html FILE]
                  what the rules of DIR (and its policies.yaml) would do on recorded events,
