@@ -50,63 +50,67 @@ public class RuleUpdateDecoder extends RegistryDecoder<RuleUpdate> {
   static RuleUpdate decodePolicies(
       ConsumerRecord<byte[], byte[]> record, WriterSchemas writerSchemas)
       throws java.io.IOException {
-    byte[] key = record.key();
-    byte[] value = record.value();
-    RuleUpdate.Builder update =
-        RuleUpdate.newBuilder()
-            .setRuleId(key == null ? "" : new String(key, StandardCharsets.UTF_8))
-            .setPartition(record.partition())
-            .setOffset(record.offset())
-            .setPolicies(true);
-    if (key == null || !RuleUpdates.POLICIES_KEY.equals(update.getRuleId())) {
-      update.setError("the policies topic holds one record, under the key 'policies'");
-    } else if (value != null && value.length > RuleLimits.RECORD_BYTES) {
-      update.setError(
-          "the record is "
-              + value.length
-              + " bytes; a policies record may be at most "
-              + RuleLimits.RECORD_BYTES
-              + " bytes (1 MiB)");
-    } else if (value != null) {
-      try {
-        update.setPoliciesRecord(writerSchemas.decode(value, PoliciesRecord.class));
-      } catch (WireFormat.MalformedRecordException e) {
-        update.setError(String.valueOf(e.getMessage()));
-      } catch (RuntimeException e) {
-        update.setError("cannot decode the policies record: " + e);
-      }
+    RuleUpdate.Builder update = start(record).setPolicies(true);
+    if (record.key() == null || !RuleUpdates.POLICIES_KEY.equals(update.getRuleId())) {
+      return update
+          .setError("the policies topic holds one record, under the key 'policies'")
+          .build();
     }
-    return update.build();
+    return decodeValue(
+        record.value(),
+        "policies",
+        bytes -> update.setPoliciesRecord(writerSchemas.decode(bytes, PoliciesRecord.class)),
+        update);
   }
 
   /** The update a record stands for; an undecodable record gives an update with an error. */
   static RuleUpdate decode(ConsumerRecord<byte[], byte[]> record, WriterSchemas writerSchemas)
       throws java.io.IOException {
+    RuleUpdate.Builder update = start(record);
+    if (record.key() == null) {
+      return update.setError("a rule record needs the rule id as its key").build();
+    }
+    return decodeValue(
+        record.value(),
+        "rule",
+        bytes -> update.setRecord(writerSchemas.decode(bytes, RuleRecord.class)),
+        update);
+  }
+
+  private static RuleUpdate.Builder start(ConsumerRecord<byte[], byte[]> record) {
     byte[] key = record.key();
-    byte[] value = record.value();
-    RuleUpdate.Builder update =
-        RuleUpdate.newBuilder()
-            .setRuleId(key == null ? "" : new String(key, StandardCharsets.UTF_8))
-            .setPartition(record.partition())
-            .setOffset(record.offset());
-    if (key == null) {
-      update.setError("a rule record needs the rule id as its key");
-    } else if (value != null && value.length > RuleLimits.RECORD_BYTES) {
+    return RuleUpdate.newBuilder()
+        .setRuleId(key == null ? "" : new String(key, StandardCharsets.UTF_8))
+        .setPartition(record.partition())
+        .setOffset(record.offset());
+  }
+
+  /** Decodes the value into {@code update}; a null value is a tombstone and is left unset. */
+  private interface ValueDecoder {
+    void decode(byte[] value) throws java.io.IOException;
+  }
+
+  private static RuleUpdate decodeValue(
+      byte[] value, String what, ValueDecoder decoder, RuleUpdate.Builder update)
+      throws java.io.IOException {
+    if (value != null && value.length > RuleLimits.RECORD_BYTES) {
       update.setError(
           "the record is "
               + value.length
-              + " bytes; a rule record may be at most "
+              + " bytes; a "
+              + what
+              + " record may be at most "
               + RuleLimits.RECORD_BYTES
               + " bytes (1 MiB)");
     } else if (value != null) {
       try {
-        update.setRecord(writerSchemas.decode(value, RuleRecord.class));
+        decoder.decode(value);
       } catch (WireFormat.MalformedRecordException e) {
         update.setError(String.valueOf(e.getMessage()));
       } catch (RuntimeException e) {
         // E.g. a writer schema that is not Avro: whatever it is, the record is unreadable. An
-        // error is always set, or the update would read as a tombstone and delete the rule.
-        update.setError("cannot decode the rule record: " + e);
+        // error is always set, or the update would read as a tombstone and delete the record.
+        update.setError("cannot decode the " + what + " record: " + e);
       }
     }
     return update.build();

@@ -62,6 +62,37 @@ class RuleUpdateDecoderTest {
     assertNull(tombstone.getRecord());
   }
 
+  private RuleUpdate decodePolicies(String key, byte[] value) throws Exception {
+    byte[] k = key == null ? null : key.getBytes(StandardCharsets.UTF_8);
+    return RuleUpdateDecoder.decodePolicies(
+        new ConsumerRecord<>("policies", 0, 3L, k, value), schemas);
+  }
+
+  @Test
+  void policiesRecordsUnderTheirOneKey() throws Exception {
+    int policiesSchema =
+        registry.register(
+            "policies-value",
+            new AvroSchema(io.beckon.schema.PoliciesRecord.getClassSchema().toString()));
+    var record = new io.beckon.schema.PoliciesRecord("quiet_hours: {}\n", Instant.EPOCH);
+    RuleUpdate update = decodePolicies("policies", WireFormat.encode(policiesSchema, record));
+    assertTrue(update.getPolicies());
+    assertNull(update.getError());
+    assertEquals(record, update.getPoliciesRecord());
+    RuleUpdate tombstone = decodePolicies("policies", null);
+    assertNull(tombstone.getError());
+    assertNull(tombstone.getPoliciesRecord());
+    assertEquals(
+        "the policies topic holds one record, under the key 'policies'",
+        decodePolicies("cart", WireFormat.encode(policiesSchema, record)).getError());
+    assertEquals(
+        "the policies topic holds one record, under the key 'policies'",
+        decodePolicies(null, null).getError());
+    assertEquals(
+        "not in the Confluent wire format: magic byte is 123",
+        decodePolicies("policies", "{\"a\": 1}".getBytes(StandardCharsets.UTF_8)).getError());
+  }
+
   @Test
   void everyBadRecordCarriesItsReason() throws Exception {
     assertEquals(
