@@ -225,6 +225,44 @@ final class Fields {
     }
   }
 
+  /** A time of day {@code HH:MM}, 00:00 to 23:59. */
+  java.time.LocalTime timeOfDay(YamlNode node) {
+    String text = text(node);
+    if (text != null && !TIME_OF_DAY.matcher(text).matches()) {
+      problems.invalid(node, "'" + text + "' is not a time of day (HH:MM, 00:00 to 23:59)");
+      return null;
+    }
+    return text == null ? null : java.time.LocalTime.parse(text);
+  }
+
+  /** A duration with an optional sign ({@code -7d}, {@code +30d}, {@code 1h}), in milliseconds. */
+  Long signedDuration(YamlNode node) {
+    String text = text(node);
+    if (text == null) {
+      return null;
+    }
+    boolean negative = text.startsWith("-");
+    String unsigned = negative || text.startsWith("+") ? text.substring(1) : text;
+    try {
+      if (!unsigned.equals(unsigned.strip())) {
+        throw new IllegalArgumentException();
+      }
+      long millis = Durations.parseMillis(unsigned);
+      return negative ? -millis : millis;
+    } catch (IllegalArgumentException e) {
+      problems.invalid(
+          node,
+          "'"
+              + text
+              + "' is not a duration: use an optional sign, a whole number and s, m, h or d"
+              + " (e.g. -7d, 30d)");
+      return null;
+    }
+  }
+
+  private static final java.util.regex.Pattern TIME_OF_DAY =
+      java.util.regex.Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
+
   /** A duration longer than 0s, in milliseconds (windows). */
   Long positiveDuration(YamlNode node) {
     Long millis = duration(node);

@@ -4,14 +4,12 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.List;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Parses {@code policies.yaml} into {@link Policies} with the readers of the rule grammar: every
  * problem at once, each at its position.
  */
 public final class PoliciesParser {
-  private static final Pattern TIME_OF_DAY = Pattern.compile("([01][0-9]|2[0-3]):[0-5][0-9]");
   private static final Set<String> KEYS =
       Set.of("default_timezone", "quiet_hours", "frequency_caps");
 
@@ -71,20 +69,9 @@ public final class PoliciesParser {
     if (!fields.mapping(node, Set.of("start", "end"))) {
       return null;
     }
-    LocalTime start = fields.required(node, "start", this::timeOfDay);
-    LocalTime end = fields.required(node, "end", this::timeOfDay);
+    LocalTime start = fields.required(node, "start", fields::timeOfDay);
+    LocalTime end = fields.required(node, "end", fields::timeOfDay);
     return fields.failed() || start.equals(end) ? null : new Policies.QuietHours(start, end);
-  }
-
-  private LocalTime timeOfDay(YamlNode node) {
-    String text = fields.text(node);
-    if (text != null && !TIME_OF_DAY.matcher(text).matches()) {
-      fields
-          .problems()
-          .invalid(node, "'" + text + "' is not a time of day (HH:MM, 00:00 to 23:59)");
-      return null;
-    }
-    return text == null ? null : LocalTime.parse(text);
   }
 
   private Policies.FrequencyCap cap(YamlNode node) {

@@ -5,7 +5,7 @@ import io.beckon.engine.geo.Fence;
 import java.util.List;
 import java.util.Set;
 
-/** The four trigger kinds of the contract, with their parameters (durations in milliseconds). */
+/** The trigger kinds of the contract, with their parameters (durations in milliseconds). */
 public sealed interface Trigger {
 
   /** The kind as written in rule files and send commands. */
@@ -42,6 +42,23 @@ public sealed interface Trigger {
     @Override
     public String kind() {
       return "event";
+    }
+  }
+
+  /**
+   * A date held by the profile (contract section 8). {@code at} null is instant mode (value +
+   * offset, exact); given, calendar mode (the anchor date + whole days of offset, at that wall time
+   * in the user's zone). {@code offset} is signed, in milliseconds.
+   */
+  record OnDate(String attribute, long offset, java.time.LocalTime at, boolean yearly)
+      implements Trigger {
+    @Override
+    public String kind() {
+      return "date";
+    }
+
+    public boolean calendar() {
+      return at != null;
     }
   }
 }

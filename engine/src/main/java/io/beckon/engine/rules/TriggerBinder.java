@@ -13,7 +13,12 @@ import java.util.Set;
  */
 final class TriggerBinder {
   static final List<String> KINDS =
-      List.of("cart_abandoned", "inactivity", "geofence_entered", "event");
+      List.of("cart_abandoned", "inactivity", "geofence_entered", "event", "date");
+
+  /** The computed timestamps a date trigger can read (contract section 8). */
+  static final Set<String> COMPUTED_TIMESTAMPS =
+      Set.of("first_seen_at", "last_seen_at", "last_active_at", "last_purchase_at");
+
   private static final double DEFAULT_MAX_ACCURACY_M = 100;
   private static final double MAX_ACCURACY_M = 1e7;
   private static final double MAX_RADIUS_M = 2e7;
@@ -40,6 +45,7 @@ final class TriggerBinder {
       case "cart_abandoned" -> cartAbandoned(node);
       case "inactivity" -> inactivity(node);
       case "geofence_entered" -> geofence(node);
+      case "date" -> onDate(node);
       default -> onEvent(node);
     };
   }
@@ -68,6 +74,33 @@ final class TriggerBinder {
     Condition where = Fields.optional(node, "where", conditions::bind, null);
     Long delay = Fields.optional(node, "delay", fields::duration, 0L);
     return fields.failed() ? null : new Trigger.OnEvent(event, where, delay);
+  }
+
+  private Trigger onDate(YamlNode node) {
+    fields.onlyKeys(node, Set.of("kind", "attribute", "offset", "at", "repeat"));
+    String attribute = fields.required(node, "attribute", fields::name);
+    Long offset = Fields.optional(node, "offset", fields::signedDuration, 0L);
+    java.time.LocalTime at = Fields.optional(node, "at", fields::timeOfDay, null);
+    String repeat =
+        Fields.optional(node, "repeat", r -> fields.oneOf(r, List.of("none", "yearly")), "none");
+    if (fields.failed()) {
+      return null;
+    }
+    if (at != null && offset % Durations.DAY != 0) {
+      fields
+          .problems()
+          .invalid(
+              node.get("offset"),
+              "with 'at' (calendar mode) the offset must be whole days, e.g. -7d");
+      return null;
+    }
+    if (at == null && repeat.equals("yearly")) {
+      fields
+          .problems()
+          .invalid(node.get("repeat"), "repeat: yearly needs 'at' (a time of day, calendar mode)");
+      return null;
+    }
+    return new Trigger.OnDate(attribute, offset, at, repeat.equals("yearly"));
   }
 
   private Trigger geofence(YamlNode node) {

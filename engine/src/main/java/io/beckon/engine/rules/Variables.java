@@ -43,7 +43,8 @@ final class Variables {
           "cart_abandoned", Set.of("cart_value", "cart_units", "cart_skus"),
           "inactivity", Set.of("inactive_days"),
           "geofence_entered", Set.of("fence_id", "distance_m"),
-          "event", Set.of());
+          "event", Set.of(),
+          "date", Set.of("occurrence_date", "years"));
 
   private Variables() {}
 

@@ -41,7 +41,7 @@ class RuleParserTest {
             "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2 hours}\nmessage: {channel: push, body: x}\n"));
     assertEquals(
         List.of(
-            "r.yaml:3:17: trigger.kind: 'cart' is not one of [cart_abandoned, inactivity, geofence_entered, event]"),
+            "r.yaml:3:17: trigger.kind: 'cart' is not one of [cart_abandoned, inactivity, geofence_entered, event, date]"),
         problems(
             "id: cart\nversion: 1\ntrigger: {kind: cart, delay: 2h}\nmessage: {channel: push, body: x}\n"));
     assertEquals(
