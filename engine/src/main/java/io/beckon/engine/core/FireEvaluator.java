@@ -209,6 +209,13 @@ final class FireEvaluator {
     } else if (trigger instanceof Trigger.GeofenceEntered) {
       vars.put("fence_id", fire.getFenceId());
       vars.put("distance_m", fire.getDistanceM());
+    } else if (trigger instanceof Trigger.OnDate) {
+      if (fire.getOccurrenceDate() != null) {
+        vars.put("occurrence_date", fire.getOccurrenceDate());
+      }
+      if (fire.getYears() != null) {
+        vars.put("years", (long) fire.getYears());
+      }
     } else {
       vars.put("event", Json.parseObject(fire.getEventProperties()));
     }

@@ -42,6 +42,7 @@ public final class RuleChanges {
     state.getLastFire().remove(id);
     state.getFenceInside().keySet().removeIf(k -> k.startsWith(id + "/"));
     state.getFenceLastFire().keySet().removeIf(k -> k.startsWith(id + "/"));
+    state.getDateFired().remove(id);
     // Its conversion definition is gone with it. Its sends stay in the cap history: they were sent.
     state.setConversions(new ArrayList<>(state.getConversions()));
     state.getConversions().removeIf(c -> c.getRuleId().equals(id));
@@ -57,6 +58,9 @@ public final class RuleChanges {
       if (rule.trigger() instanceof Trigger.GeofenceEntered g
           && g.fence(fire.getFenceId()) == null) {
         continue; // its fence was removed from the rule
+      }
+      if (rule.trigger() instanceof Trigger.OnDate) {
+        continue; // re-armed from the profile by UserEngine.armDate with the new parameters
       }
       fire.setDueTime(fire.getArmedAt() + delayOf(rule.trigger()));
       pending.add(fire);
@@ -94,6 +98,7 @@ public final class RuleChanges {
         && state.getFenceInside().isEmpty()
         && state.getFenceLastFire().isEmpty()
         && state.getCapHistory().isEmpty()
+        && state.getDateFired().isEmpty()
         && state.getConversions().isEmpty();
   }
 }

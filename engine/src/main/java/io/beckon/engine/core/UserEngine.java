@@ -2,10 +2,13 @@ package io.beckon.engine.core;
 
 import static io.beckon.engine.event.EventTypes.*;
 
+import io.beckon.engine.date.DateValue;
+import io.beckon.engine.date.Occurrence;
 import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.geo.Fence;
 import io.beckon.engine.json.Json;
 import io.beckon.engine.profile.ProfileUpdater;
+import io.beckon.engine.profile.ProfileView;
 import io.beckon.engine.rules.Policies;
 import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleSet;
@@ -13,12 +16,16 @@ import io.beckon.engine.rules.Trigger;
 import io.beckon.engine.time.Durations;
 import io.beckon.schema.state.PendingFire;
 import io.beckon.schema.state.TriggerState;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One user's engine: applies events in order and takes the fires that fall due. The caller (the
@@ -31,14 +38,29 @@ public final class UserEngine {
 
   private final RuleSet rules;
   private final Policies policies;
+  private final LongAdder invalidDateValues;
+  private final List<Rule> dateRules;
 
   public UserEngine(RuleSet rules) {
     this(rules, Policies.NONE);
   }
 
   public UserEngine(RuleSet rules, Policies policies) {
+    this(rules, policies, new LongAdder());
+  }
+
+  /**
+   * @param invalidDateValues counts date-trigger values that are not a date or an instant (contract
+   *     section 8); shared by the engines a job instance builds as its rules change
+   */
+  public UserEngine(RuleSet rules, Policies policies, LongAdder invalidDateValues) {
     this.rules = rules;
     this.policies = policies;
+    this.invalidDateValues = invalidDateValues;
+    this.dateRules =
+        rules.rules().stream()
+            .filter(r -> r.enabled() && r.trigger() instanceof Trigger.OnDate)
+            .toList();
   }
 
   public RuleSet rules() {
@@ -75,6 +97,7 @@ public final class UserEngine {
     }
     store.rememberEvent(e.eventId(), e.time());
     convert(e, store, out);
+    Map<Rule, DateInputs> dates = dateInputs(store, e.time());
     cancelOnExit(e, store);
     ProfileUpdater.apply(e, store);
     for (Rule rule : rules.rules()) {
@@ -82,15 +105,17 @@ public final class UserEngine {
         applyTrigger(rule, e, store);
       }
     }
+    rearmChangedDates(dates, store, e.time());
     return Outcome.APPLIED;
   }
 
   /**
    * Applies an event later than the disorder bound: it updates attributes, consent and tokens, but
-   * never starts, cancels or fires a trigger. A late erasure still erases; the attribute limit
-   * applies as for an on-time event.
+   * never starts, cancels or fires a trigger in the past. A late erasure still erases; the
+   * attribute limit applies as for an on-time event. A date value it changes re-arms its date rules
+   * as of {@code watermark}.
    */
-  public Outcome applyLate(UserEvent e, UserStore store) {
+  public Outcome applyLate(UserEvent e, UserStore store, long watermark) {
     Outcome skipped = skipped(e, store);
     if (skipped != null) {
       return skipped;
@@ -104,7 +129,10 @@ public final class UserEngine {
       return Outcome.rejected(broken);
     }
     store.rememberEvent(e.eventId(), e.time());
+    Map<Rule, DateInputs> dates = dateInputs(store, watermark);
     ProfileUpdater.applyLate(e, store);
+    // A date value it changed re-arms as of the watermark: nothing fires in the past (section 8).
+    rearmChangedDates(dates, store, watermark);
     return Outcome.APPLIED;
   }
 
@@ -214,6 +242,15 @@ public final class UserEngine {
    * the history and closes the conversion windows that {@code now} has passed.
    */
   public void fireDue(String userId, long now, UserStore store, FireListener out) {
+    fireDue(userId, now, store, out, Long.MAX_VALUE);
+  }
+
+  /**
+   * As {@link #fireDue(String, long, UserStore, FireListener)}; a yearly date occurrence that fires
+   * after {@code horizon} does not arm the next year's (replay: the last input event's time, so the
+   * end of input fires only what is pending, contract section 8).
+   */
+  public void fireDue(String userId, long now, UserStore store, FireListener out, long horizon) {
     TriggerState state = store.triggers();
     if (state == null) {
       return;
@@ -246,6 +283,9 @@ public final class UserEngine {
           FireEvaluator.evaluate(rule, policies, fire, userId, now, store, state, out);
       if (result.countsForReentry() && rule.reentry().remembersFires()) {
         state.getLastFire().put(rule.id(), now);
+      }
+      if (rule.trigger() instanceof Trigger.OnDate date) {
+        dateFired(rule, date, fire, store, state, now, horizon);
       }
     }
     forgetExpiredHistory(now, state);
@@ -371,6 +411,17 @@ public final class UserEngine {
     if (state == null) {
       return;
     }
+    // A yearly date occurrence cancelled by exit_on makes way for the next year's (section 8).
+    List<PendingFire> cancelledYearly = new ArrayList<>();
+    for (PendingFire fire : state.getPending()) {
+      Rule rule = rules.get(fire.getRuleId());
+      if (rule != null
+          && fire.getOccurrenceYear() != null
+          && rule.exitsOn(e)
+          && rule.trigger() instanceof Trigger.OnDate) {
+        cancelledYearly.add(fire);
+      }
+    }
     boolean changed =
         state
             .getPending()
@@ -379,6 +430,10 @@ public final class UserEngine {
                   Rule rule = rules.get(fire.getRuleId());
                   return rule != null && rule.exitsOn(e);
                 });
+    for (PendingFire fire : cancelledYearly) {
+      Rule rule = rules.get(fire.getRuleId());
+      armDate(rule, store, state, e.time(), fire.getOccurrenceYear() + 1);
+    }
     if (changed) {
       store.triggers(isEmpty(state) ? null : state);
     }
@@ -468,6 +523,136 @@ public final class UserEngine {
     store.triggers(isEmpty(state) ? null : state);
   }
 
+  // ---- date triggers (contract section 8) ----
+
+  /** What a date rule reads: its attribute's value and the user's zone. */
+  private record DateInputs(Object raw, DateValue value, ZoneId zone) {
+    /**
+     * Whether a date rule must re-arm: another date or instant (the same one written again is no
+     * change), a new invalid value (it disarms, and is counted), or in calendar mode another zone.
+     */
+    boolean rearms(DateInputs now, boolean calendar) {
+      if (now.value() == null) {
+        return !Objects.equals(raw, now.raw());
+      }
+      return !now.value().equals(value) || (calendar && !zone.equals(now.zone()));
+    }
+  }
+
+  /** The date rules' inputs before an event; null when there is no date rule. */
+  private Map<Rule, DateInputs> dateInputs(UserStore store, long now) {
+    if (dateRules.isEmpty()) {
+      return null;
+    }
+    ProfileView profile = new ProfileView(store, now);
+    ZoneId zone = policies.zoneOf(profile.get("timezone"));
+    Map<Rule, DateInputs> inputs = new HashMap<>();
+    for (Rule rule : dateRules) {
+      Trigger.OnDate date = (Trigger.OnDate) rule.trigger();
+      Object raw = profile.get(date.attribute());
+      inputs.put(rule, new DateInputs(raw, DateValue.of(raw), zone));
+    }
+    return inputs;
+  }
+
+  /**
+   * Re-arms, as of {@code c}, every date rule whose value the event changed (the same date or
+   * instant written again is no change), or in calendar mode whose user's zone it changed.
+   */
+  private void rearmChangedDates(Map<Rule, DateInputs> before, UserStore store, long c) {
+    if (before == null) {
+      return;
+    }
+    Map<Rule, DateInputs> after = dateInputs(store, c);
+    for (Rule rule : dateRules) {
+      boolean calendar = ((Trigger.OnDate) rule.trigger()).calendar();
+      if (before.get(rule).rearms(after.get(rule), calendar)) {
+        if (!firedOnce(rule, store)) {
+          TriggerState state = state(store);
+          armDate(rule, store, state, c, null);
+          store.triggers(isEmpty(state) ? null : state);
+        }
+      }
+    }
+  }
+
+  /**
+   * Arms a date rule for the current user as of {@code c}: its armed occurrence is replaced by the
+   * earliest one at or after {@code c} that has not fired; none when the value is missing or
+   * invalid. For a rule that arrives in a running job, {@code c} is the job's watermark.
+   */
+  public void armDate(Rule rule, UserStore store, long c) {
+    if (!rule.enabled() || !(rule.trigger() instanceof Trigger.OnDate) || firedOnce(rule, store)) {
+      return;
+    }
+    TriggerState state = state(store);
+    armDate(rule, store, state, c, null);
+    store.triggers(isEmpty(state) ? null : state);
+  }
+
+  private void armDate(Rule rule, UserStore store, TriggerState state, long c, Integer fromYear) {
+    Trigger.OnDate date = (Trigger.OnDate) rule.trigger();
+    cancel(state, rule.id());
+    ProfileView profile = new ProfileView(store, c);
+    Object raw = profile.get(date.attribute());
+    DateValue value = DateValue.of(raw);
+    if (raw != null && (value == null || (!date.calendar() && value instanceof DateValue.Day))) {
+      invalidDateValues.increment(); // disarmed: a value that is no date (or no instant)
+      return;
+    }
+    if (value == null) {
+      return;
+    }
+    ZoneId zone = policies.zoneOf(profile.get("timezone"));
+    Occurrence next =
+        Occurrence.next(date, value, zone, c, state.getDateFired().get(rule.id()), fromYear);
+    if (next == null) {
+      return;
+    }
+    long seq = state.getNextSeq();
+    state.setNextSeq(seq + 1);
+    state
+        .getPending()
+        .add(
+            PendingFire.newBuilder()
+                .setRuleId(rule.id())
+                .setDueTime(next.instant())
+                .setSeq(seq)
+                .setArmedAt(c)
+                // The occurrence, not what armed it, names the fire: its send id stays the same
+                // when a zone change or a rule version re-arms the same occurrence.
+                .setSourceEventId("date:" + next.identity())
+                .setOccurrenceDate(next.date() == null ? null : next.date().toString())
+                .setOccurrenceYear(next.year())
+                .setYears(
+                    next.year() == null ? null : next.year() - value.localDate(zone).getYear())
+                .build());
+  }
+
+  /**
+   * An occurrence was evaluated (sent or suppressed): it has fired. A yearly rule then arms the
+   * next year's, unless this one fired past the horizon.
+   */
+  private void dateFired(
+      Rule rule,
+      Trigger.OnDate date,
+      PendingFire fire,
+      UserStore store,
+      TriggerState state,
+      long now,
+      long horizon) {
+    Integer year = fire.getOccurrenceYear();
+    state.getDateFired().put(rule.id(), year != null ? year : fire.getDueTime());
+    if (date.yearly() && year != null && now <= horizon) {
+      armDate(rule, store, state, now, year + 1);
+    }
+  }
+
+  /** How many date-trigger values were neither a date nor an instant where one was needed. */
+  public long invalidDateValues() {
+    return invalidDateValues.sum();
+  }
+
   // ---- state helpers ----
 
   private static TriggerState state(UserStore store) {
@@ -480,6 +665,7 @@ public final class UserEngine {
               .setFenceInside(new HashMap<>())
               .setFenceLastFire(new HashMap<>())
               .setCapHistory(new ArrayList<>())
+              .setDateFired(new HashMap<>())
               .setConversions(new ArrayList<>())
               .build();
     }

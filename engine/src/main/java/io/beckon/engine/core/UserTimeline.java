@@ -18,6 +18,9 @@ public final class UserTimeline {
   private final InMemoryUserStore store = new InMemoryUserStore();
   private final TreeMap<Long, List<UserEvent>> pending = new TreeMap<>();
 
+  /** The latest event time queued: running to the end fires what is pending, no further year. */
+  private long lastEventTime = Long.MIN_VALUE;
+
   public UserTimeline(UserEngine engine, String userId) {
     this(engine, new Expiry(0), userId);
   }
@@ -40,6 +43,7 @@ public final class UserTimeline {
   /** Queues an event for its instant. */
   public void add(UserEvent event) {
     pending.computeIfAbsent(event.time(), t -> new ArrayList<>()).add(event);
+    lastEventTime = Math.max(lastEventTime, event.time());
   }
 
   /** Runs every instant with events or due fires up to and including {@code until}. */
@@ -59,7 +63,7 @@ public final class UserTimeline {
         batch.sort(UserEvent.APPLICATION_ORDER);
         batch.forEach(e -> engine.apply(e, store, out));
       }
-      engine.fireDue(userId, next, store, out);
+      engine.fireDue(userId, next, store, out, lastEventTime);
       expiry.expire(next, store);
       UserEngine.closeInstant(next, store);
     }

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.Test;
 
 /** profile.retention and the erasure marker's lifetime, without Flink. */
 class ExpiryTest {
+  /** These tests have no date rule: the watermark a late event re-arms them at is unused. */
+  static final long NO_DATE_RULES_WATERMARK = Long.MAX_VALUE;
+
   static final long T0 = Instant.parse("2026-01-05T10:20:00Z").toEpochMilli();
   static final long H = Durations.HOUR;
   final UserEngine engine =
@@ -101,7 +104,10 @@ class ExpiryTest {
     assertEquals(Expiry.grid(T0 + 7 * Durations.DAY), forget);
     noRetention.expire(forget - H, store);
     assertNotNull(store.erasure(), "kept for seven days");
-    assertFalse(engine.applyLate(event("old", T0 - 1, "attributes_set"), store).applied());
+    assertFalse(
+        engine
+            .applyLate(event("old", T0 - 1, "attributes_set"), store, NO_DATE_RULES_WATERMARK)
+            .applied());
     noRetention.expire(forget, store);
     assertNull(store.erasure());
     assertNull(noRetention.wakeUp(store.profile(), store.triggers(), store.erasure()));

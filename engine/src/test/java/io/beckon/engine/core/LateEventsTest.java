@@ -15,6 +15,9 @@ import org.junit.jupiter.api.Test;
 
 /** Late events (contract section 2) and erasure (section 6) against the engine directly. */
 class LateEventsTest {
+  /** These tests have no date rule: the watermark a late event re-arms them at is unused. */
+  static final long NO_DATE_RULES_WATERMARK = Long.MAX_VALUE;
+
   final UserEngine engine =
       new UserEngine(
           RuleSet.parse(
@@ -35,7 +38,12 @@ class LateEventsTest {
     engine.apply(event("a", "2026-01-05T10:00:00Z", "cart_item_added", "{\"sku\":\"A\"}"), store);
     assertEquals(1, store.triggers().getPending().size());
     assertTrue(
-        engine.applyLate(event("x", "2026-01-05T09:30:00Z", "user_erased", null), store).applied());
+        engine
+            .applyLate(
+                event("x", "2026-01-05T09:30:00Z", "user_erased", null),
+                store,
+                NO_DATE_RULES_WATERMARK)
+            .applied());
     assertTrue(store.isEmpty(), "profile, cart, pending fires and dedup memory are gone");
   }
 
@@ -50,7 +58,8 @@ class LateEventsTest {
                     "2026-01-05T10:50:00Z",
                     "attributes_set",
                     "{\"attributes\":{\"email\":\"a@b.c\"}}"),
-                store)
+                store,
+                NO_DATE_RULES_WATERMARK)
             .applied());
     assertFalse(
         engine
@@ -60,7 +69,8 @@ class LateEventsTest {
                     "2026-01-05T11:00:00Z",
                     "attributes_set",
                     "{\"attributes\":{\"email\":\"a@b.c\"}}"),
-                store)
+                store,
+                NO_DATE_RULES_WATERMARK)
             .applied(),
         "same instant, sorts before the erasure: erased life");
     assertNull(store.attribute("email"));
@@ -72,7 +82,8 @@ class LateEventsTest {
                     "2026-01-05T11:00:00Z",
                     "attributes_set",
                     "{\"attributes\":{\"email\":\"new@b.c\"}}"),
-                store)
+                store,
+                NO_DATE_RULES_WATERMARK)
             .applied(),
         "same instant, sorts after the erasure: new life");
     assertEquals("new@b.c", store.attribute("email"));
@@ -97,21 +108,25 @@ class LateEventsTest {
             "{\"attributes\":{\"email\":\"new@b.c\"}}"),
         store);
     engine.applyLate(
-        event("t1", "2026-01-05T11:00:00Z", "push_token_registered", "{\"token\":\"old\"}"), store);
+        event("t1", "2026-01-05T11:00:00Z", "push_token_registered", "{\"token\":\"old\"}"),
+        store,
+        NO_DATE_RULES_WATERMARK);
     engine.applyLate(
         event(
             "c1",
             "2026-01-05T09:00:00Z",
             "channel_consent_changed",
             "{\"channel\":\"push\",\"granted\":false}"),
-        store);
+        store,
+        NO_DATE_RULES_WATERMARK);
     engine.applyLate(
         event(
             "e1",
             "2026-01-05T11:00:00Z",
             "attributes_set",
             "{\"attributes\":{\"email\":\"old@b.c\",\"country\":\"PL\"}}"),
-        store);
+        store,
+        NO_DATE_RULES_WATERMARK);
     assertEquals("new", store.profile().getPushToken());
     assertEquals(true, store.profile().getConsent().get("push"));
     assertEquals("new@b.c", store.attribute("email"));
@@ -124,7 +139,9 @@ class LateEventsTest {
   void aLateEventCountsAsSeenButStartsNoTrigger() {
     engine.apply(event("o", "2026-01-05T12:00:00Z", "app_opened", null), store);
     engine.applyLate(
-        event("a", "2026-01-05T11:00:00Z", "cart_item_added", "{\"sku\":\"A\"}"), store);
+        event("a", "2026-01-05T11:00:00Z", "cart_item_added", "{\"sku\":\"A\"}"),
+        store,
+        NO_DATE_RULES_WATERMARK);
     assertEquals(1L, store.profile().getEventCounts().get("cart_item_added"));
     assertNull(store.cart());
     assertNull(store.triggers());

@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 
 /** Per-user limits (contract section 1) and Beckon's own bounds on per-user state. */
 class LimitsTest {
+  /** These tests have no date rule: the watermark a late event re-arms them at is unused. */
+  static final long NO_DATE_RULES_WATERMARK = Long.MAX_VALUE;
+
   static final long T0 = Instant.parse("2026-01-05T10:00:00Z").toEpochMilli();
   final UserEngine engine =
       new UserEngine(
@@ -93,10 +96,14 @@ class LimitsTest {
         engine
             .applyLate(
                 event("l1", T0 + 5, "attributes_set", "{\"attributes\":{\"n0\":1,\"m0\":1}}"),
-                store)
+                store,
+                NO_DATE_RULES_WATERMARK)
             .applied());
     assertNull(store.attribute("n0"));
-    assertTrue(engine.applyLate(attributes("l2", T0 + 6, "k", 1, "v"), store).rejected());
+    assertTrue(
+        engine
+            .applyLate(attributes("l2", T0 + 6, "k", 1, "v"), store, NO_DATE_RULES_WATERMARK)
+            .rejected());
   }
 
   @Test
@@ -125,7 +132,7 @@ class LimitsTest {
     engine.apply(event("y", T0 + 1001, "type0", "{}"), store);
     assertEquals(2L, new ProfileView(store, T0).get("event_count.type0"));
     // A late event of a new type that came before the latest counted type takes its place.
-    engine.applyLate(event("early", T0 + 5, "early", "{}"), store);
+    engine.applyLate(event("early", T0 + 5, "early", "{}"), store, NO_DATE_RULES_WATERMARK);
     view = new ProfileView(store, T0 + 1001);
     assertEquals(1L, view.get("event_count.early"));
     assertEquals(0L, view.get("event_count.type511"));

@@ -70,6 +70,7 @@ final class StateCopies {
         new HashMap<>(t.getFenceInside()),
         new HashMap<>(t.getFenceLastFire()),
         new ArrayList<>(t.getCapHistory()),
+        new HashMap<>(t.getDateFired()),
         copyConversions(t.getConversions()));
   }
 
@@ -93,6 +94,9 @@ final class StateCopies {
     c.setFenceId(f.getFenceId());
     c.setDistanceM(f.getDistanceM());
     c.setEventProperties(f.getEventProperties());
+    c.setOccurrenceDate(f.getOccurrenceDate());
+    c.setOccurrenceYear(f.getOccurrenceYear());
+    c.setYears(f.getYears());
     return c;
   }
 }

@@ -334,7 +334,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       // What the watermark has passed is forgotten, as for an on-time instant.
       UserEngine.forgetDedupThrough(floor, store);
       settings.faults().beforeEvent(userEvent);
-      outcome = engine.applyLate(userEvent, store);
+      outcome = engine.applyLate(userEvent, store, floor);
       settings.faults().afterEvent(userEvent);
       next = engine.nextWakeUp(store, expiry);
       store.wakeUp(next);
