@@ -113,7 +113,7 @@ public final class UserEngine {
    * Applies an event later than the disorder bound: it updates attributes, consent and tokens, but
    * never starts, cancels or fires a trigger in the past. A late erasure still erases; the
    * attribute limit applies as for an on-time event. A date value it changes re-arms its date rules
-   * as of {@code watermark}.
+   * as of {@code watermark}: the first instant whose fires have not been taken yet.
    */
   public Outcome applyLate(UserEvent e, UserStore store, long watermark) {
     Outcome skipped = skipped(e, store);
@@ -630,8 +630,8 @@ public final class UserEngine {
   }
 
   /**
-   * An occurrence was evaluated (sent or suppressed): it has fired. A yearly rule then arms the
-   * next year's, unless this one fired past the horizon.
+   * An occurrence was evaluated (sent or suppressed): it has fired. A yearly rule remembers its
+   * year and arms the next year's, unless this one fired past the horizon.
    */
   private void dateFired(
       Rule rule,
@@ -642,8 +642,13 @@ public final class UserEngine {
       long now,
       long horizon) {
     Integer year = fire.getOccurrenceYear();
-    state.getDateFired().put(rule.id(), year != null ? year : fire.getDueTime());
-    if (date.yearly() && year != null && now <= horizon) {
+    if (year == null) {
+      // Nothing to remember: a later change can only compute an occurrence at or after its own
+      // instant, which is after this one (events at an instant come before its fires).
+      return;
+    }
+    state.getDateFired().put(rule.id(), (long) year);
+    if (date.yearly() && now <= horizon) {
       armDate(rule, store, state, now, year + 1);
     }
   }

@@ -14,7 +14,7 @@ import java.time.ZonedDateTime;
  */
 public record Occurrence(long instant, LocalDate date, Integer year) {
 
-  /** What identifies an occurrence for "at most once": its year when yearly, else its instant. */
+  /** What identifies an occurrence (its send id): its year when yearly, else its instant. */
   public long identity() {
     return year != null ? year : instant;
   }
@@ -24,7 +24,8 @@ public record Occurrence(long instant, LocalDate date, Integer year) {
    * the value does not fit the mode (instant mode needs an instant).
    *
    * @param zone the user's zone at {@code c} (calendar mode reads it)
-   * @param fired the identity of the last occurrence that fired for this rule and user, or null
+   * @param fired yearly: the year of the last occurrence that fired for this rule and user; else
+   *     null (nothing earlier than {@code c} fires again anyway)
    * @param fromYear yearly only: the first year to consider (after a cancelled occurrence, the next
    *     year's), or null
    */
@@ -35,14 +36,14 @@ public record Occurrence(long instant, LocalDate date, Integer year) {
         return null;
       }
       long at = moment.instant().toEpochMilli() + trigger.offset();
-      return at < c || (fired != null && fired == at) ? null : new Occurrence(at, null, null);
+      return at < c ? null : new Occurrence(at, null, null);
     }
     LocalDate anchor = value.localDate(zone);
     long offsetDays = trigger.offset() / Durations.DAY;
     if (!trigger.yearly()) {
       LocalDate day = anchor.plusDays(offsetDays);
       long at = instantOf(day, trigger, zone);
-      return at < c || (fired != null && fired == at) ? null : new Occurrence(at, day, null);
+      return at < c ? null : new Occurrence(at, day, null);
     }
     MonthDay birthday = MonthDay.from(anchor);
     // Years long before c cannot reach it: start two years (plus the offset's) before c's year.

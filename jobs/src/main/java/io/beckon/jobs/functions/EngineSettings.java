@@ -17,14 +17,28 @@ import java.time.Duration;
  *     checkpoints ({@link UserRecordCache}); 0 writes every record back after each watermark or
  *     late event
  * @param faults a test seam; production passes {@link FaultInjector#NONE}
+ * @param inputEnd replay: the last input event's time, null live. When the input ends, a yearly
+ *     date occurrence that fires after it arms no next year (contract section 8); without it an
+ *     instance uses the latest event time it applied itself
  */
 public record EngineSettings(
     Duration idleTimerLag,
     Duration profileRetention,
     String eventsTopic,
     int cachedUsers,
-    FaultInjector faults)
+    FaultInjector faults,
+    Long inputEnd)
     implements Serializable {
+
+  public EngineSettings(
+      Duration idleTimerLag,
+      Duration profileRetention,
+      String eventsTopic,
+      int cachedUsers,
+      FaultInjector faults) {
+    this(idleTimerLag, profileRetention, eventsTopic, cachedUsers, faults, null);
+  }
+
   /** Users cached per operator instance unless configured: a few hundred MB of heap at most. */
   public static final int DEFAULT_CACHED_USERS = 50_000;
 
@@ -37,15 +51,21 @@ public record EngineSettings(
           FaultInjector.NONE);
 
   public EngineSettings withFaults(FaultInjector injector) {
-    return new EngineSettings(idleTimerLag, profileRetention, eventsTopic, cachedUsers, injector);
+    return new EngineSettings(
+        idleTimerLag, profileRetention, eventsTopic, cachedUsers, injector, inputEnd);
   }
 
   public EngineSettings withProfileRetention(Duration retention) {
-    return new EngineSettings(idleTimerLag, retention, eventsTopic, cachedUsers, faults);
+    return new EngineSettings(idleTimerLag, retention, eventsTopic, cachedUsers, faults, inputEnd);
   }
 
   public EngineSettings withCachedUsers(int users) {
-    return new EngineSettings(idleTimerLag, profileRetention, eventsTopic, users, faults);
+    return new EngineSettings(idleTimerLag, profileRetention, eventsTopic, users, faults, inputEnd);
+  }
+
+  public EngineSettings withInputEnd(long lastEventTime) {
+    return new EngineSettings(
+        idleTimerLag, profileRetention, eventsTopic, cachedUsers, faults, lastEventTime);
   }
 
   /**

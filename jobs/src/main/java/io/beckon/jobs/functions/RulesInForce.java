@@ -23,7 +23,16 @@ final class RulesInForce {
   private final Map<String, Rule> rules = new HashMap<>();
   private final Map<String, RuleRecord> records = new HashMap<>();
   private Policies policies = Policies.NONE;
-  private UserEngine engine = new UserEngine(new RuleSet(List.of()));
+
+  /** Invalid date values seen by every engine this instance builds (a metric). */
+  private final java.util.concurrent.atomic.LongAdder invalidDateValues =
+      new java.util.concurrent.atomic.LongAdder();
+
+  private UserEngine engine;
+
+  RulesInForce() {
+    rebuild();
+  }
 
   /** The outcome of offering a record: the change to apply, nothing to do, or a rejection. */
   record Change(Rule before, Rule after, String rejection, boolean noop) {}
@@ -133,6 +142,6 @@ final class RulesInForce {
   }
 
   private void rebuild() {
-    engine = new UserEngine(new RuleSet(List.copyOf(rules.values())), policies);
+    engine = new UserEngine(new RuleSet(List.copyOf(rules.values())), policies, invalidDateValues);
   }
 }

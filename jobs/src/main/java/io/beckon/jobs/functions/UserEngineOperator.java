@@ -9,6 +9,7 @@ import io.beckon.engine.event.AvroEvents;
 import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.rules.RuleLimits;
 import io.beckon.engine.rules.RulesValidator;
+import io.beckon.engine.rules.Trigger;
 import io.beckon.jobs.rules.RuleUpdates;
 import io.beckon.schema.Conversion;
 import io.beckon.schema.DeadLetter;
@@ -116,6 +117,15 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
 
   private transient ListState<EngineClock> clockState;
 
+  /** The latest on-time event time this instance applied (the horizon at a bounded end). */
+  private transient long lastEventTime;
+
+  /**
+   * Fires after this instant arm no next yearly occurrence: the end of time while events flow, the
+   * input's last event time once a bounded input ended (contract section 8).
+   */
+  private transient long horizon;
+
   /** Wall-clock time of the checkpoint this operator was restored from; null on a fresh start. */
   private transient Long restoredSavedAt;
 
@@ -154,6 +164,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     bufferState = context.getOperatorStateStore().getUnionListState(StateNames.REORDER_BUFFER);
     buffer = new ReorderBuffer();
     floor = Long.MIN_VALUE;
+    lastEventTime = Long.MIN_VALUE;
+    horizon = Long.MAX_VALUE;
     if (context.isRestored()) {
       for (EngineClock saved : clockState.get()) {
         refuseOtherFormats(saved.getStateFormat());
@@ -246,6 +258,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     rulesRejected = metrics.counter("rulesRejected");
     internalErrors = metrics.counter("internalErrors");
     metrics.gauge("rulesInForce", () -> rules.size());
+    metrics.gauge("invalidDateValues", () -> rules.engine().invalidDateValues());
     metrics.gauge("eventTimeWatermark", () -> floor);
     metrics.gauge("bufferedEvents", () -> buffer.size());
     metrics.gauge("cachedUsers", () -> cache.size());
@@ -291,6 +304,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       return;
     }
     floor = mark.getTimestamp();
+    if (floor == Long.MAX_VALUE) {
+      horizon = settings.inputEnd() != null ? settings.inputEnd() : lastEventTime;
+    }
     InternalTimeServiceManager<?> timeServices = getTimeServiceManager().orElseThrow();
     Long instant;
     while ((instant = buffer.firstInstant()) != null && instant <= floor) {
@@ -320,6 +336,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     // An on-time event: the input's own watermarks drive event time from here (a late one does
     // not, its source's watermarks stay below the floor).
     inputSinceRestore = true;
+    lastEventTime = Math.max(lastEventTime, time);
     buffer.add(event);
   }
 
@@ -334,7 +351,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       // What the watermark has passed is forgotten, as for an on-time instant.
       UserEngine.forgetDedupThrough(floor, store);
       settings.faults().beforeEvent(userEvent);
-      outcome = engine.applyLate(userEvent, store, floor);
+      // Fires up to the watermark were taken: a date it changes re-arms from the next instant.
+      outcome = engine.applyLate(userEvent, store, floor + 1);
       settings.faults().afterEvent(userEvent);
       next = engine.nextWakeUp(store, expiry);
       store.wakeUp(next);
@@ -411,7 +429,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     Outputs fired = new Outputs(time);
     try {
       settings.faults().beforeFires(user, time);
-      engine.fireDue(user, time, store, fired);
+      engine.fireDue(user, time, store, fired, horizon);
       if (expiry.expire(time, store)) {
         usersDropped.inc();
       }
@@ -681,7 +699,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
         } else {
           rulesState.put(update.getRuleId(), update.getRecord());
         }
-        if (change.before() != null) {
+        if (change.before() != null
+            || (change.after() != null && change.after().trigger() instanceof Trigger.OnDate)) {
           applyToEveryUser(change);
         }
       }
@@ -730,11 +749,19 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
           setCurrentKey(user);
           try {
             TriggerState before = store.triggers(); // a copy: the record changes only on flush
-            if (before == null) {
+            boolean arms =
+                change.after() != null && change.after().trigger() instanceof Trigger.OnDate;
+            if (before == null && !arms) {
               return;
             }
             Long registered = store.wakeUp();
-            store.triggers(RuleChanges.apply(before, change.before(), change.after()));
+            if (before != null) {
+              store.triggers(RuleChanges.apply(before, change.before(), change.after()));
+            }
+            if (arms) {
+              // A date rule arms for every user who has the attribute, as of the watermark.
+              engine.armDate(change.after(), store, floor);
+            }
             Long next = engine.nextWakeUp(store, expiry);
             store.wakeUp(next);
             store.flush();

@@ -81,8 +81,13 @@ public final class Replay {
             .setParallelism(1)
             .uid("replay-rules")
             .name("Rules");
+    // The end of input fires what is pending, and a yearly date occurrence that fires after the
+    // last event arms no next year (contract section 8).
+    long lastEventTime =
+        events.stream().mapToLong(e -> e.getTime().toEpochMilli()).max().orElse(Long.MIN_VALUE);
     EngagementPipeline.Outputs outputs =
-        EngagementPipeline.build(source, ruleUpdates, RuleUpdates.toLoad(rules), settings);
+        EngagementPipeline.build(
+            source, ruleUpdates, RuleUpdates.toLoad(rules), settings.withInputEnd(lastEventTime));
     // One collected stream, tagged by kind, so a single job run yields all outputs.
     DataStream<String> tagged =
         outputs

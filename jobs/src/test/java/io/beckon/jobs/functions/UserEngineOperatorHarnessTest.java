@@ -281,6 +281,51 @@ class UserEngineOperatorHarnessTest {
     assertEquals(1, harness.getSideOutput(StateNames.RULE_REJECTIONS).size());
   }
 
+  static final String RENEWAL =
+      """
+      id: renewal
+      version: 1
+      trigger: {kind: date, attribute: renewal_at, offset: -1d}
+      message: {channel: in_app, body: "Renews tomorrow"}
+      """;
+
+  @Test
+  void aDateRuleArrivingInARunningJobArmsUsersWhoHaveTheAttribute() throws Exception {
+    send(
+        event(
+            "a",
+            "u1",
+            "attributes_set",
+            "2026-01-05T10:00:00Z",
+            "{\"attributes\":{\"renewal_at\":\"2026-01-08T12:00:00Z\"}}"));
+    send(
+        event(
+            "b",
+            "u2",
+            "attributes_set",
+            "2026-01-05T10:00:00Z",
+            "{\"attributes\":{\"renewal_at\":\"2026-01-05T12:00:00Z\"}}"));
+    send(event("c", "u3", "product_viewed", "2026-01-05T10:00:00Z", null));
+    watermark(millis("2026-01-05T11:00:00Z"));
+    publish("renewal.yaml", RENEWAL, 10);
+    // u1: 8 Jan 12:00 - 1 day is after the watermark: armed. u2: 4 Jan 12:00 is before it: never.
+    assertEquals(List.of("profile", "triggers", "attributes", "dedup"), parts("u1"));
+    assertEquals(List.of("profile", "attributes", "dedup"), parts("u2"));
+    assertEquals(List.of("profile", "dedup"), parts("u3"));
+    watermark(millis("2026-01-07T12:00:00Z"));
+    List<SendCommand> sent =
+        harness.extractOutputValues().stream()
+            .filter(c -> c.getRuleId().equals("renewal"))
+            .toList();
+    assertEquals(1, sent.size());
+    assertEquals("u1", sent.get(0).getUserId());
+    assertEquals("2026-01-07T12:00:00Z", sent.get(0).getFireTime().toString());
+    watermark(Long.MAX_VALUE);
+    assertEquals(0, harness.numEventTimeTimers());
+    assertEquals(
+        List.of("profile", "attributes"), parts("u1"), "nothing of the fired date is kept");
+  }
+
   @Test
   void capHistoryAndConversionWindowsLeaveStateWhenTheirWindowsPass() throws Exception {
     harness.close();

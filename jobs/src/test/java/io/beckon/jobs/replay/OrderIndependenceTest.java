@@ -45,6 +45,28 @@ class OrderIndependenceTest {
             variants: [{id: a, weight: 1}, {id: b, weight: 2, body: "b: {{ cart_units }}"}]
           conversion: {event: purchase_completed, within: 2h}
           """,
+          "slot.yaml",
+          """
+          id: slot
+          version: 1
+          trigger: {kind: date, attribute: slot, offset: -30m}
+          message: {channel: in_app, body: "soon"}
+          """,
+          "day.yaml",
+          """
+          id: day
+          version: 1
+          trigger: {kind: date, attribute: day, at: "09:00"}
+          message: {channel: in_app, body: "{{ occurrence_date }}"}
+          """,
+          "bday.yaml",
+          """
+          id: bday
+          version: 1
+          trigger: {kind: date, attribute: birthday, at: "08:00", repeat: yearly}
+          policies: {quiet_hours: ignore}
+          message: {channel: in_app, body: "{{ years }}"}
+          """,
           "policies.yaml",
           """
           default_timezone: America/New_York
@@ -105,6 +127,15 @@ class OrderIndependenceTest {
             reference.sendCommands().stream()
                 .anyMatch(l -> !field(l, "send_after").equals(field(l, "fire_time"))),
             "some commands are held by quiet hours");
+        for (String dateRule : List.of("slot", "day", "bday")) {
+          assertTrue(
+              reference.sendCommands().stream().anyMatch(l -> field(l, "rule_id").equals(dateRule)),
+              "the date rule " + dateRule + " fires");
+        }
+        assertTrue(
+            reference.sendCommands().stream()
+                .anyMatch(l -> l.contains("\"bday\"") && l.contains("2027-03-01")),
+            "a yearly occurrence armed before the end of input fires at the end");
       } else {
         assertEquals(
             reference.sendCommands(), result.sendCommands(), "send commands, order " + order);
@@ -170,10 +201,22 @@ class OrderIndependenceTest {
         }
         case 7 -> {
           type = "attributes_set";
-          props =
-              random.nextBoolean()
-                  ? "{\"attributes\":{\"email\":\"x@example.com\"}}"
-                  : "{\"attributes\":{\"phone\":\"+48100\"}}";
+          String attribute =
+              switch (random.nextInt(6)) {
+                case 0 -> "\"email\":\"x@example.com\"";
+                case 1 -> "\"phone\":\"+48100\"";
+                // date triggers: an instant, a day, a birthday, and an invalid day
+                case 2 ->
+                    "\"slot\":\"2026-03-01T1"
+                        + random.nextInt(4)
+                        + ":"
+                        + (10 + random.nextInt(50))
+                        + ":00Z\"";
+                case 3 -> "\"day\":\"2026-03-0" + (1 + random.nextInt(2)) + "\"";
+                case 4 -> "\"birthday\":\"19" + (70 + random.nextInt(30)) + "-03-01\"";
+                default -> "\"day\":\"2026-02-30\"";
+              };
+          props = "{\"attributes\":{" + attribute + "}}";
         }
         default -> {
           type = "push_token_registered";
