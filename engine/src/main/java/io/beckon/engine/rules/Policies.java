@@ -57,6 +57,15 @@ public record Policies(
       }
     }
 
+    /**
+     * Whether a wall time of day lies inside {@code [start, end)}, crossing midnight if need be.
+     */
+    public boolean contains(LocalTime time) {
+      return start.isAfter(end)
+          ? !time.isBefore(start) || time.isBefore(end)
+          : !time.isBefore(start) && time.isBefore(end);
+    }
+
     /** When a command fired at {@code fireTime} may be sent in zone {@code zone}. */
     public long sendAfter(long fireTime, ZoneId zone) {
       Instant fire = Instant.ofEpochMilli(fireTime);

@@ -79,9 +79,52 @@ public final class RulesValidator {
                           file, idNode, "rule id '" + id + "' is already used by " + earlier));
                 }
               }
+              if (own.stream().noneMatch(Problem::isError)) {
+                problems.addAll(dateInsideQuietHours(file, text, files.get(POLICIES_FILE)));
+              }
             });
     problems.sort(Problem.ORDER);
     return problems;
+  }
+
+  /**
+   * A date rule whose {@code at} lies inside the quiet hours of {@code policies.yaml} would always
+   * be held until their end (contract section 8 asks for a warning): it spans both files.
+   */
+  private static List<Problem> dateInsideQuietHours(String file, String text, String policies) {
+    if (policies == null) {
+      return List.of();
+    }
+    Policies.QuietHours quiet;
+    Rule rule;
+    try {
+      quiet = PoliciesParser.parse(policies).quietHours();
+      rule = RuleParser.parse(text);
+    } catch (RuleException e) {
+      return List.of(); // reported where it belongs
+    }
+    if (quiet == null
+        || rule.policies().ignoreQuietHours()
+        || !(rule.trigger() instanceof Trigger.OnDate date)
+        || date.at() == null
+        || !quiet.contains(date.at())) {
+      return List.of();
+    }
+    YamlNode at = YamlNode.parse(text).get("trigger").get("at");
+    return List.of(
+        Problem.warning(
+            file,
+            at,
+            "at "
+                + date.at()
+                + " lies inside the quiet hours of "
+                + POLICIES_FILE
+                + " ("
+                + quiet.start()
+                + " to "
+                + quiet.end()
+                + "): every occurrence will be held until "
+                + quiet.end()));
   }
 
   private static YamlNode idOf(String text) {

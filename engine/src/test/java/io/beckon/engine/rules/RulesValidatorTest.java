@@ -274,4 +274,27 @@ class RulesValidatorTest {
             .map(Problem::toString)
             .toList());
   }
+
+  @Test
+  void aDateTriggerAtInsideQuietHoursIsAWarning() {
+    List<Problem> problems =
+        RulesValidator.validate(
+            Map.of(
+                "policies.yaml",
+                "quiet_hours: {start: \"22:00\", end: \"08:00\"}\n",
+                "night.yaml",
+                "id: night\nversion: 1\ntrigger: {kind: date, attribute: d, at: \"07:30\"}\n"
+                    + "message: {channel: in_app, body: x}\n",
+                "day.yaml",
+                "id: day\nversion: 1\ntrigger: {kind: date, attribute: d, at: \"08:00\"}\n"
+                    + "message: {channel: in_app, body: x}\n",
+                "ignores.yaml",
+                "id: ignores\nversion: 1\ntrigger: {kind: date, attribute: d, at: \"23:00\"}\n"
+                    + "policies: {quiet_hours: ignore}\nmessage: {channel: in_app, body: x}\n"));
+    assertEquals(
+        List.of(
+            "night.yaml:3:41: warning: at 07:30 lies inside the quiet hours of policies.yaml"
+                + " (22:00 to 08:00): every occurrence will be held until 08:00"),
+        problems.stream().map(Problem::toString).toList());
+  }
 }

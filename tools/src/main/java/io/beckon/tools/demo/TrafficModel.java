@@ -99,7 +99,9 @@ public final class TrafficModel {
                   + name
                   + "\",\"email\":\""
                   + user
-                  + "@example.com\",\"country\":\"PL\"}}"));
+                  + "@example.com\",\"country\":\"PL\",\"birthday\":\""
+                  + birthday(user)
+                  + "\"}}"));
     }
     boolean firstSession = true;
     while (t < activeUntil && t < START + SPAN) {
@@ -110,6 +112,15 @@ public final class TrafficModel {
       }
       t += (long) ((0.5 + random.nextDouble() * 2.5) * Durations.DAY);
     }
+  }
+
+  /**
+   * A birthday derived from the user id, so adding it left every other draw of the model as it was:
+   * years 1960 to 2005, any day of a common year.
+   */
+  static String birthday(String user) {
+    int h = Math.floorMod(user.hashCode() * 31 + 7, 46 * 365);
+    return java.time.LocalDate.ofYearDay(2001, 1 + h % 365).withYear(1960 + h / 365).toString();
   }
 
   private int session(String user, int seq, long start, boolean install, List<Event> out) {
