@@ -19,6 +19,7 @@ class RuleParserTest {
             "order-confirmation",
             "welcome-first-open",
             "airport-and-store-geofence",
+            "birthday-coupon",
             "cart-abandonment-2h",
             "winback-7d",
             "repurchase-30d"),
