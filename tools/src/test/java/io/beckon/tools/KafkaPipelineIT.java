@@ -1129,7 +1129,12 @@ class KafkaPipelineIT {
    */
   @Test
   void liveProcessingMatchesReplay() throws Exception {
-    Map<String, String> rules = io.beckon.engine.rules.RuleSet.readFolder(Path.of("..", "rules"));
+    Map<String, String> rules =
+        new java.util.TreeMap<>(io.beckon.engine.rules.RuleSet.readFolder(Path.of("..", "rules")));
+    // A yearly rule has no common end here: replay's end of input fires what is pending and arms
+    // no next year, while a live job goes on through the years its clock passes. Yearly date
+    // rules are held to order independence by OrderIndependenceTest (replay against replay).
+    rules.remove("birthday-coupon.yaml");
     List<Event> events = new io.beckon.tools.demo.TrafficModel(7, 300).generate();
     List<String> expected =
         io.beckon.jobs.replay.Replay.run(environment(), events, rules, Duration.ofSeconds(10))

@@ -37,6 +37,8 @@ public final class JsonViews {
     }
     n.put("body", c.getBody());
     n.set("variables", Json.toNode(Json.parseObject(c.getVariables())));
+    nullable(n, "journey_step", c.getJourneyStep());
+    nullable(n, "journey_instance", c.getJourneyInstance());
     return Json.write(n);
   }
 
@@ -49,9 +51,17 @@ public final class JsonViews {
     n.put("fire_time", s.getFireTime().toString());
     n.put("reason", s.getReason());
     // Journey fields (contract section 7) are null for rules.
-    n.putNull("journey_step");
-    n.putNull("journey_instance");
+    nullable(n, "journey_step", s.getJourneyStep());
+    nullable(n, "journey_instance", s.getJourneyInstance());
     return Json.write(n);
+  }
+
+  private static void nullable(ObjectNode n, String name, String value) {
+    if (value == null) {
+      n.putNull(name);
+    } else {
+      n.put(name, value);
+    }
   }
 
   public static String of(Conversion c) {
