@@ -76,18 +76,26 @@ public final class EngagementJob {
               config.kafkaProperties()));
     }
     LOG.info("Starting with {}", config);
-    attach(env, config);
+    attach(env, config, rulesToLoad(config));
     env.execute("beckon-engagement");
   }
 
   /**
-   * Adds the Kafka-to-Kafka engagement pipeline to {@code env}. Reads where the rules topic ends
-   * now, so the job applies no event before it has loaded every rule published until then.
+   * Adds the Kafka-to-Kafka engagement pipeline to {@code env}, after reading where the rules and
+   * policies topics end now ({@link #rulesToLoad}), so the job applies no event before it has
+   * loaded every rule published until then. The demo and the tests use this one call.
    */
   public static void attach(StreamExecutionEnvironment env, JobConfig config) {
-    // No operator of this pipeline changes or keeps a record it passes on, so chained operators
-    // may hand records over without Flink's defensive copy (a deep Avro copy per record).
-    env.getConfig().enableObjectReuse();
+    attach(env, config, rulesToLoad(config));
+  }
+
+  /**
+   * Where the rules and policies topics end now, by loading-progress key ({@link
+   * RuleUpdates#progressKey}): the offsets the job must have read before it applies events. The one
+   * network call of building the job, kept out of {@link #attach(StreamExecutionEnvironment,
+   * JobConfig, Map)} so that building the graph stays pure.
+   */
+  public static Map<String, Long> rulesToLoad(JobConfig config) {
     Map<String, Long> rulesToLoad = new HashMap<>();
     RulesTopic.lastRecordOffsets(
             config.bootstrapServers(), config.topic("rules"), config.kafkaProperties())
@@ -95,6 +103,19 @@ public final class EngagementJob {
     RulesTopic.lastRecordOffsets(
             config.bootstrapServers(), config.topic("policies"), config.kafkaProperties())
         .forEach((p, offset) -> rulesToLoad.put(RuleUpdates.progressKey(true, p), offset));
+    return rulesToLoad;
+  }
+
+  /**
+   * Adds the Kafka-to-Kafka engagement pipeline to {@code env}; no I/O.
+   *
+   * @param rulesToLoad see {@link #rulesToLoad(JobConfig)}
+   */
+  public static void attach(
+      StreamExecutionEnvironment env, JobConfig config, Map<String, Long> rulesToLoad) {
+    // No operator of this pipeline changes or keeps a record it passes on, so chained operators
+    // may hand records over without Flink's defensive copy (a deep Avro copy per record).
+    env.getConfig().enableObjectReuse();
     DataStream<Ingested> ingested =
         env.fromSource(
                 eventSource(config), EngagementPipeline.liveWatermarks(config), "Kafka events")
