@@ -97,7 +97,7 @@ public final class UserEngine {
     }
     store.rememberEvent(e.eventId(), e.time());
     convert(e, store, out);
-    Map<Rule, DateInputs> dates = dateInputs(store, e.time());
+    Map<Rule, DateInputs> dates = dateInputs(e, store, e.time());
     cancelOnExit(e, store);
     ProfileUpdater.apply(e, store);
     for (Rule rule : rules.rules()) {
@@ -129,7 +129,7 @@ public final class UserEngine {
       return Outcome.rejected(broken);
     }
     store.rememberEvent(e.eventId(), e.time());
-    Map<Rule, DateInputs> dates = dateInputs(store, watermark);
+    Map<Rule, DateInputs> dates = dateInputs(e, store, watermark);
     ProfileUpdater.applyLate(e, store);
     // A date value it changed re-arms as of the watermark: nothing fires in the past (section 8).
     rearmChangedDates(dates, store, watermark);
@@ -539,7 +539,36 @@ public final class UserEngine {
     }
   }
 
-  /** The date rules' inputs before an event; null when there is no date rule. */
+  /**
+   * Whether an event can change what a date rule reads: custom attributes and the time zone change
+   * only with {@code attributes_set} and {@code app_opened}; of the computed timestamps, {@code
+   * last_purchase_at} with purchases and the others with any event. Saves reading and parsing every
+   * date value around every event.
+   */
+  private boolean mayChangeDates(UserEvent e) {
+    if (dateRules.isEmpty()) {
+      return false;
+    }
+    if (e.type().equals(ATTRIBUTES_SET) || e.type().equals(APP_OPENED)) {
+      return true;
+    }
+    for (Rule rule : dateRules) {
+      String attribute = ((Trigger.OnDate) rule.trigger()).attribute();
+      if (attribute.equals("first_seen_at")
+          || attribute.equals("last_seen_at")
+          || (attribute.equals("last_purchase_at") && e.type().equals(PURCHASE_COMPLETED))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The date rules' inputs before an event that may change them ({@link #mayChangeDates}). */
+  private Map<Rule, DateInputs> dateInputs(UserEvent e, UserStore store, long now) {
+    return mayChangeDates(e) ? dateInputs(store, now) : null;
+  }
+
+  /** The date rules' inputs now; null when there is no date rule. */
   private Map<Rule, DateInputs> dateInputs(UserStore store, long now) {
     if (dateRules.isEmpty()) {
       return null;
