@@ -63,7 +63,8 @@ else
   echo "beckon: starting without saved state"
 fi
 
-# Rules come from the compacted rules topic; the job holds events until it has read them.
+# Rules and policies come from the compacted rules and policies topics; the job holds events until
+# it has read them.
 # The job refuses the default transactional id prefix: this stack names its own. Without a
 # restore path it also refuses to start when its consumer group already has committed offsets
 # (a previous run's state would be dropped): then resume from a savepoint or set
