@@ -25,11 +25,13 @@ public final class ValidateCommand {
       return 2;
     }
     Path dir = Path.of(args[0]);
-    List<Problem> problems = RulesValidator.validateFolder(dir);
+    RulesValidator.Report report = RulesValidator.checkFolder(dir);
+    List<Problem> problems = report.problems();
     problems.forEach(
         p ->
             System.out.println(
                 dir.resolve(p.file()).normalize() + p.toString().substring(p.file().length())));
+    report.journeys().forEach(System.out::println);
     long errors = problems.stream().filter(Problem::isError).count();
     long warnings = problems.size() - errors;
     long files;
