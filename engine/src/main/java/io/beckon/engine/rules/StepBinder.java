@@ -58,7 +58,7 @@ final class StepBinder {
     Step step =
         switch (kind) {
           case "send" -> send(id, body, then);
-          case "wait" -> new Step.Wait(id, waitDuration(body), then);
+          case "wait" -> wait(id, body, then);
           case "wait_until" -> waitUntil(id, body, then);
           case "wait_for" -> waitFor(id, body);
           default -> branch(id, body, otherwise);
@@ -129,13 +129,13 @@ final class StepBinder {
     return fields.failed() ? null : new Step.Send(id, message, audience, expireAfter, then);
   }
 
-  private Long waitDuration(YamlNode node) {
+  private Step wait(String id, YamlNode node, String then) {
     Long millis = fields.duration(node);
     if (millis != null && millis > MAX_WAIT) {
       fields.problems().invalid(node, "a wait is at most 365d");
       return null;
     }
-    return millis == null ? 0L : millis;
+    return millis == null ? null : new Step.Wait(id, millis, then);
   }
 
   private Step waitUntil(String id, YamlNode node, String then) {

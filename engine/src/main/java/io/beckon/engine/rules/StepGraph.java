@@ -21,6 +21,7 @@ final class StepGraph {
   private final List<YamlNode> steps;
   private final Map<String, Integer> indexOf = new HashMap<>();
   private final List<BitSet> edges = new ArrayList<>();
+  private boolean broken;
 
   StepGraph(Fields fields, List<YamlNode> steps) {
     this.fields = fields;
@@ -38,9 +39,11 @@ final class StepGraph {
   String target(YamlNode node, int from) {
     String target = fields.name(node);
     if (target == null || target.equals(Step.END)) {
+      broken |= target == null;
       return target;
     }
     Integer to = indexOf.get(target);
+    broken |= to == null || to <= from;
     if (to == null) {
       fields.problems().invalid(node, "'" + target + "' is no step of this journey (nor 'end')");
       return null;
@@ -63,8 +66,14 @@ final class StepGraph {
     edges.get(from).set(from + 1);
   }
 
-  /** Warns about each step that no path from the first step reaches. */
+  /**
+   * Warns about each step that no path from the first step reaches; not when a target is wrong,
+   * since where it was meant to go is unknown.
+   */
   void warnUnreachable() {
+    if (broken) {
+      return;
+    }
     BitSet reached = new BitSet();
     reached.set(0);
     // Targets point forward only, so one pass in list order sees every predecessor first.
