@@ -202,6 +202,19 @@ class JourneyGrammarTest {
   }
 
   @Test
+  void theLimitsOfRulesHoldForEveryStep() {
+    String many =
+        String.join(", ", java.util.Collections.nCopies(200, "{attribute: a, op: exists}"));
+    String yaml =
+        "kind: journey\nid: trial\nversion: 1\ntrigger: {kind: event, event: a}\nsteps:\n"
+            + "  - id: route\n    branch:\n      - {when: {any: ["
+            + many
+            + "]}, goto: end}\n";
+    assertEquals(
+        List.of("j.yaml:1:1: error: the rule has 201 conditions; at most 200"), problems(yaml));
+  }
+
+  @Test
   void theJobRejectsAJourneyWithOneClearError() throws Exception {
     RuleSet.InvalidRulesException e =
         assertThrows(
