@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * {@code beckon rules validate DIR}, also the main class of the self-contained validator jar that
  * marketers' CI runs with only a JDK. Prints every problem as {@code file:line:column: severity:
- * message}; exit status 1 when there is any error, 2 on bad usage.
+ * message}, then the longest lifetime of each journey whose own grammar holds; exit status 1 when
+ * there is any error, 2 on bad usage.
  */
 public final class ValidateCommand {
   private ValidateCommand() {}
