@@ -8,11 +8,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The rule grammar: binds one rule file into a {@link Rule} in a single walk of its YAML, finding
- * every problem on the way (unknown keys, wrong types and values, and what only a reader of the
- * whole rule can tell: crossing polygons, operators against values, templates and their variables),
- * each at its line and column. A rule is either fully understood or not built. The validator,
- * {@code rules publish}, replay and the job all read rules here.
+ * The rule grammar: binds one rule file into a {@link Rule}, or with {@code kind: journey} into a
+ * {@link Journey} (contract section 7; {@code kind: rule} is the default and may be written), in a
+ * single walk of its YAML, finding every problem on the way (unknown keys, wrong types and values,
+ * and what only a reader of the whole file can tell: crossing polygons, operators against values,
+ * templates and their variables, a journey's targets), each at its line and column. A rule is
+ * either fully understood or not built. The validator, {@code rules publish}, replay and the job
+ * all read rules here; journeys are checked but not run yet ({@link #JOURNEYS_NOT_RUN}).
  */
 public final class RuleParser {
   private static final long DEFAULT_EXPIRY = Durations.DAY;
@@ -23,6 +25,7 @@ public final class RuleParser {
   public static final String JOURNEYS_NOT_RUN =
       "journeys are checked but not run by this Beckon version yet (contract section 7)";
 
+  private static final Set<String> JOURNEY_ONLY = Set.of("steps", "while_active");
   private static final Set<String> RULE_KEYS =
       with(HeaderBinder.KEYS, "kind", "expire_after", "message", "experiment", "conversion");
 
@@ -148,7 +151,12 @@ public final class RuleParser {
   }
 
   private Rule bindRule(YamlNode root) {
-    fields.onlyKeys(root, RULE_KEYS);
+    for (String key : JOURNEY_ONLY) {
+      if (root.get(key) != null) {
+        fields.problems().invalidKey(root, key, "'" + key + "' is for journeys (kind: journey)");
+      }
+    }
+    fields.onlyKeys(root, with(RULE_KEYS, JOURNEY_ONLY.toArray(String[]::new)));
     Header header = new HeaderBinder(fields, conditions).bind(root);
     TemplateBinder templates = new TemplateBinder(fields, header.triggerKind());
     Long expireAfter = Fields.optional(root, "expire_after", fields::duration, DEFAULT_EXPIRY);

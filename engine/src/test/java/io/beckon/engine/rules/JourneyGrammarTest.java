@@ -245,6 +245,15 @@ class JourneyGrammarTest {
   }
 
   @Test
+  void stepsMakeAJourney() {
+    assertEquals(
+        List.of("j.yaml:5:1: error: 'steps' is for journeys (kind: journey)"),
+        problems(
+            "id: cart\nversion: 1\ntrigger: {kind: cart_abandoned, delay: 2h}\n"
+                + "message: {channel: push, body: x}\nsteps: [{id: a, wait: 1h}]\n"));
+  }
+
+  @Test
   void aRuleMayNameItsKind() {
     assertEquals(
         List.of(),
