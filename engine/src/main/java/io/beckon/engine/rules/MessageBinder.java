@@ -7,6 +7,9 @@ import java.util.Set;
 
 /** Binds a rule's message: channel and fallbacks, templates, and conditional variants. */
 final class MessageBinder {
+  private static final Set<String> KEYS =
+      Set.of("channel", "fallback", "title", "body", "variants");
+
   private final Fields fields;
   private final ConditionBinder conditions;
   private final TemplateBinder templates;
@@ -18,7 +21,12 @@ final class MessageBinder {
   }
 
   Rule.Message bind(YamlNode node) {
-    if (!fields.mapping(node, Set.of("channel", "fallback", "title", "body", "variants"))) {
+    return bind(node, Set.of());
+  }
+
+  /** A message whose mapping may also hold {@code others} keys (a journey's send step). */
+  Rule.Message bind(YamlNode node, Set<String> others) {
+    if (!fields.mapping(node, RuleParser.with(KEYS, others.toArray(String[]::new)))) {
       return null;
     }
     String channel = fields.required(node, "channel", this::channel);

@@ -193,15 +193,12 @@ public final class RuleLimits {
     }
     eventTypes(problems, root.get("exit_on"), "exit_on");
     condition(problems, root.get("audience"), "audience", 0, conditions);
-    YamlNode message = root.get("message");
-    if (message != null) {
-      YamlNode fallback = message.get("fallback");
-      if (fallback != null && fallback.isList()) {
-        atMost(problems, fallback, "message.fallback", "channels", FALLBACK_CHANNELS);
+    message(problems, root.get("message"), "message", conditions);
+    YamlNode steps = root.get("steps");
+    if (steps != null && steps.isList()) {
+      for (int i = 0; i < steps.elements().size() && i < JourneyBinder.MAX_STEPS; i++) {
+        step(problems, steps.elements().get(i), "steps[" + i + "]", conditions);
       }
-      template(problems, message.get("title"), "message.title");
-      template(problems, message.get("body"), "message.body");
-      variants(problems, message.get("variants"), "message.variants", conditions);
     }
     YamlNode experiment = root.get("experiment");
     if (experiment != null) {
@@ -222,6 +219,53 @@ public final class RuleLimits {
                   + CONDITIONS));
     }
     return problems;
+  }
+
+  private static void message(
+      List<RuleException> problems, YamlNode message, String where, int[] conditions) {
+    if (message == null || !message.isMap()) {
+      return;
+    }
+    YamlNode fallback = message.get("fallback");
+    if (fallback != null && fallback.isList()) {
+      atMost(problems, fallback, where + ".fallback", "channels", FALLBACK_CHANNELS);
+    }
+    template(problems, message.get("title"), where + ".title");
+    template(problems, message.get("body"), where + ".body");
+    variants(problems, message.get("variants"), where + ".variants", conditions);
+  }
+
+  /** A journey's step: a send's message and audience, a wait_for's arms, a branch's routes. */
+  private static void step(
+      List<RuleException> problems, YamlNode step, String where, int[] conditions) {
+    if (!step.isMap()) {
+      return;
+    }
+    YamlNode send = step.get("send");
+    message(problems, send, where + ".send", conditions);
+    if (send != null && send.isMap()) {
+      condition(problems, send.get("audience"), where + ".send.audience", 0, conditions);
+    }
+    YamlNode waitFor = step.get("wait_for");
+    YamlNode arms = waitFor != null && waitFor.isMap() ? waitFor.get("events") : null;
+    routes(problems, arms, "where", where + ".wait_for.events", conditions);
+    routes(problems, step.get("branch"), "when", where + ".branch", conditions);
+  }
+
+  /** The arms of a wait_for or the routes of a branch, at most {@link #EVENT_TYPES} of them. */
+  private static void routes(
+      List<RuleException> problems, YamlNode list, String key, String where, int[] conditions) {
+    if (list == null || !list.isList()) {
+      return;
+    }
+    atMost(problems, list, where, key.equals("when") ? "routes" : "arms", EVENT_TYPES);
+
+    for (int i = 0; i < list.elements().size() && i < EVENT_TYPES; i++) {
+      YamlNode route = list.elements().get(i);
+      if (route.isMap()) {
+        condition(problems, route.get(key), where + "[" + i + "]." + key, 0, conditions);
+      }
+    }
   }
 
   private static void atMost(

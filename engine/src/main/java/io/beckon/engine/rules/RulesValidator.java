@@ -1,11 +1,13 @@
 package io.beckon.engine.rules;
 
+import io.beckon.engine.journey.Lifetime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -30,8 +32,28 @@ public final class RulesValidator {
 
   private RulesValidator() {}
 
+  /**
+   * The order of a report: by file, a journey's {@link RuleParser#JOURNEYS_NOT_RUN} after all its
+   * own problems, then by position.
+   */
+  public static final Comparator<Problem> ORDER =
+      Comparator.comparing(Problem::file)
+          .thenComparing(RuleParser::journeyNotRun)
+          .thenComparing(Problem.ORDER);
+
+  /**
+   * What {@code rules validate} reports: every problem in {@link #ORDER}, and the longest lifetime
+   * of each journey whose own grammar holds, by file.
+   */
+  public record Report(List<Problem> problems, List<Lifetime> journeys) {}
+
   /** Validates every {@code *.yaml} file of a folder; problems sorted by file and position. */
   public static List<Problem> validateFolder(Path dir) {
+    return checkFolder(dir).problems();
+  }
+
+  /** {@link #validateFolder}, with the lifetimes of the folder's journeys. */
+  public static Report checkFolder(Path dir) {
     Map<String, String> files = new TreeMap<>();
     List<Problem> tooBig = new ArrayList<>();
     try (Stream<Path> paths = Files.list(dir)) {
@@ -51,15 +73,23 @@ public final class RulesValidator {
     } catch (IOException e) {
       throw new UncheckedIOException("cannot read rules folder " + dir, e);
     }
-    List<Problem> problems = new ArrayList<>(validate(files));
+    Report report = check(files);
+    List<Problem> problems = new ArrayList<>(report.problems());
     problems.addAll(tooBig);
-    problems.sort(Problem.ORDER);
-    return problems;
+    problems.sort(ORDER);
+    return new Report(List.copyOf(problems), report.journeys());
   }
 
   /** Validates file name -> text; {@code policies.yaml} is checked as policies. */
   public static List<Problem> validate(Map<String, String> files) {
+    return check(files).problems();
+  }
+
+  /** {@link #validate}, with the lifetimes of the journeys among the files. */
+  public static Report check(Map<String, String> files) {
     List<Problem> problems = new ArrayList<>();
+    List<Lifetime> journeys = new ArrayList<>();
+    Policies.QuietHours quiet = quietHours(files.get(POLICIES_FILE));
     Map<String, String> fileOfId = new HashMap<>();
     new TreeMap<>(files)
         .forEach(
@@ -68,8 +98,12 @@ public final class RulesValidator {
                 problems.addAll(validatePolicies(file, text));
                 return;
               }
-              List<Problem> own = validateRule(file, text);
+              RuleParser.Result read = readRule(file, text);
+              List<Problem> own = read.problems();
               problems.addAll(own);
+              if (read.journey() != null) {
+                journeys.add(Lifetime.of(read.journey(), quiet));
+              }
               YamlNode idNode = idOf(text);
               if (idNode != null && idNode.scalar() instanceof String id) {
                 String earlier = fileOfId.putIfAbsent(id, file);
@@ -80,31 +114,41 @@ public final class RulesValidator {
                 }
               }
               if (own.stream().noneMatch(Problem::isError)) {
-                problems.addAll(dateInsideQuietHours(file, text, files.get(POLICIES_FILE)));
+                problems.addAll(dateInsideQuietHours(file, text, quiet));
               }
             });
-    problems.sort(Problem.ORDER);
-    return problems;
+    problems.sort(ORDER);
+    return new Report(List.copyOf(problems), List.copyOf(journeys));
+  }
+
+  /** The quiet hours of a {@code policies.yaml} text; null when none or when it is invalid. */
+  private static Policies.QuietHours quietHours(String policies) {
+    if (policies == null) {
+      return null;
+    }
+    try {
+      return PoliciesParser.parse(policies).quietHours();
+    } catch (RuleException e) {
+      return null; // reported where it belongs
+    }
   }
 
   /**
    * A date rule whose {@code at} lies inside the quiet hours of {@code policies.yaml} would always
    * be held until their end (contract section 8 asks for a warning): it spans both files.
    */
-  private static List<Problem> dateInsideQuietHours(String file, String text, String policies) {
-    if (policies == null) {
+  private static List<Problem> dateInsideQuietHours(
+      String file, String text, Policies.QuietHours quiet) {
+    if (quiet == null) {
       return List.of();
     }
-    Policies.QuietHours quiet;
     Rule rule;
     try {
-      quiet = PoliciesParser.parse(policies).quietHours();
       rule = RuleParser.parse(text);
     } catch (RuleException e) {
       return List.of(); // reported where it belongs
     }
-    if (quiet == null
-        || rule.policies().ignoreQuietHours()
+    if (rule.policies().ignoreQuietHours()
         || !(rule.trigger() instanceof Trigger.OnDate date)
         || date.at() == null
         || !quiet.contains(date.at())) {
@@ -141,11 +185,16 @@ public final class RulesValidator {
    * foresee is reported as a problem of the whole file.
    */
   public static List<Problem> validateRule(String file, String text) {
+    return readRule(file, text).problems();
+  }
+
+  private static RuleParser.Result readRule(String file, String text) {
     try {
-      return RuleParser.read(file, text).problems();
+      return RuleParser.read(file, text);
     } catch (RuntimeException | StackOverflowError e) {
-      return List.of(
-          new Problem(file, 1, 1, Problem.Severity.ERROR, "cannot check this file: " + e));
+      return new RuleParser.Result(
+          null,
+          List.of(new Problem(file, 1, 1, Problem.Severity.ERROR, "cannot check this file: " + e)));
     }
   }
 

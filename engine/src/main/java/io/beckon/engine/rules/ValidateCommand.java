@@ -7,7 +7,8 @@ import java.util.List;
 /**
  * {@code beckon rules validate DIR}, also the main class of the self-contained validator jar that
  * marketers' CI runs with only a JDK. Prints every problem as {@code file:line:column: severity:
- * message}; exit status 1 when there is any error, 2 on bad usage.
+ * message}, then the longest lifetime of each journey whose own grammar holds; exit status 1 when
+ * there is any error, 2 on bad usage.
  */
 public final class ValidateCommand {
   private ValidateCommand() {}
@@ -25,11 +26,13 @@ public final class ValidateCommand {
       return 2;
     }
     Path dir = Path.of(args[0]);
-    List<Problem> problems = RulesValidator.validateFolder(dir);
+    RulesValidator.Report report = RulesValidator.checkFolder(dir);
+    List<Problem> problems = report.problems();
     problems.forEach(
         p ->
             System.out.println(
                 dir.resolve(p.file()).normalize() + p.toString().substring(p.file().length())));
+    report.journeys().forEach(System.out::println);
     long errors = problems.stream().filter(Problem::isError).count();
     long warnings = problems.size() - errors;
     long files;

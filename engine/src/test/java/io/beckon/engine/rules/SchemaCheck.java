@@ -64,6 +64,9 @@ final class SchemaCheck {
     if ("additionalProperties".equals(m.getType()) && m.getProperty() != null) {
       return node.key(m.getProperty());
     }
+    if ("false".equals(m.getType()) && parent != null && lastKey != null) {
+      return parent.key(lastKey); // a key the schema forbids here, as journeys forbid message
+    }
     return node;
   }
 
@@ -93,6 +96,8 @@ final class SchemaCheck {
     switch (m.getType()) {
       case "additionalProperties":
         return where + "unknown key '" + m.getProperty() + "'";
+      case "false":
+        return where + "not allowed here";
       case "required":
         return where + "missing required key '" + m.getProperty() + "'";
       case "enum":

@@ -1,0 +1,53 @@
+package io.beckon.engine.journey;
+
+import io.beckon.engine.condition.Condition;
+import io.beckon.engine.rules.Rule;
+import io.beckon.engine.rules.Trigger;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A journey (contract section 7): a rule file with {@code kind: journey} whose trigger starts an
+ * instance that walks {@code steps} in order. Bound and checked by the rule grammar; every target
+ * names a later step or {@link Step#END}, so the step graph is acyclic. {@code audience} may be
+ * null (everyone).
+ */
+public record Journey(
+    String id,
+    int version,
+    boolean enabled,
+    int priority,
+    Trigger trigger,
+    Condition audience,
+    Rule.Reentry reentry,
+    WhileActive whileActive,
+    List<Rule.ExitOn> exitOn,
+    Rule.Overrides policies,
+    List<Step> steps) {
+
+  /** What an entry does while an instance of the journey is active for the user. */
+  public enum WhileActive {
+    IGNORE,
+    RESTART
+  }
+
+  /** The steps that can follow the step at {@code index}: step ids, or {@link Step#END}. */
+  public List<String> successors(int index) {
+    String next = index + 1 < steps.size() ? steps.get(index + 1).id() : Step.END;
+    List<String> out = new ArrayList<>();
+    for (String target : steps.get(index).targets()) {
+      out.add(target == null ? next : target);
+    }
+    return List.copyOf(out);
+  }
+
+  /** The position of a step in {@link #steps}; -1 for {@link Step#END} or an unknown id. */
+  public int indexOf(String stepId) {
+    for (int i = 0; i < steps.size(); i++) {
+      if (steps.get(i).id().equals(stepId)) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}
