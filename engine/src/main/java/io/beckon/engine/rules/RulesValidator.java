@@ -113,9 +113,7 @@ public final class RulesValidator {
                           file, idNode, "rule id '" + id + "' is already used by " + earlier));
                 }
               }
-              if (own.stream().noneMatch(Problem::isError)) {
-                problems.addAll(dateInsideQuietHours(file, text, quiet));
-              }
+              problems.addAll(dateInsideQuietHours(file, text, quiet));
             });
     problems.sort(ORDER);
     return new Report(List.copyOf(problems), List.copyOf(journeys));
@@ -142,14 +140,21 @@ public final class RulesValidator {
     if (quiet == null) {
       return List.of();
     }
-    Rule rule;
-    try {
-      rule = RuleParser.parse(text);
-    } catch (RuleException e) {
-      return List.of(); // reported where it belongs
+    // The grammar alone: a journey's date trigger is held to quiet hours as a rule's is.
+    RuleParser.Result bound = RuleParser.bind(file, text);
+    Trigger trigger;
+    Rule.Overrides policies;
+    if (bound.rule() != null) {
+      trigger = bound.rule().trigger();
+      policies = bound.rule().policies();
+    } else if (bound.journey() != null) {
+      trigger = bound.journey().trigger();
+      policies = bound.journey().policies();
+    } else {
+      return List.of(); // its problems are reported where they belong
     }
-    if (rule.policies().ignoreQuietHours()
-        || !(rule.trigger() instanceof Trigger.OnDate date)
+    if (policies.ignoreQuietHours()
+        || !(trigger instanceof Trigger.OnDate date)
         || date.at() == null
         || !quiet.contains(date.at())) {
       return List.of();

@@ -290,11 +290,20 @@ class RulesValidatorTest {
                     + "message: {channel: in_app, body: x}\n",
                 "ignores.yaml",
                 "id: ignores\nversion: 1\ntrigger: {kind: date, attribute: d, at: \"23:00\"}\n"
-                    + "policies: {quiet_hours: ignore}\nmessage: {channel: in_app, body: x}\n"));
+                    + "policies: {quiet_hours: ignore}\nmessage: {channel: in_app, body: x}\n",
+                "trip.yaml",
+                "kind: journey\nid: trip\nversion: 1\n"
+                    + "trigger: {kind: date, attribute: d, at: \"06:00\"}\n"
+                    + "steps:\n  - id: hi\n    send: {channel: in_app, body: x}\n"));
     assertEquals(
         List.of(
             "night.yaml:3:41: warning: at 07:30 lies inside the quiet hours of policies.yaml"
-                + " (22:00 to 08:00): every occurrence will be held until 08:00"),
+                + " (22:00 to 08:00): every occurrence will be held until 08:00",
+            "trip.yaml:4:41: warning: at 06:00 lies inside the quiet hours of policies.yaml"
+                + " (22:00 to 08:00): every occurrence will be held until 08:00",
+            // After every problem of the journey itself (RulesValidator.ORDER).
+            "trip.yaml:1:7: error: journeys are checked but not run by this Beckon version yet"
+                + " (contract section 7)"),
         problems.stream().map(Problem::toString).toList());
   }
 }
