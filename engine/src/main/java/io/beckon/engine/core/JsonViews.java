@@ -24,17 +24,9 @@ public final class JsonViews {
     n.put("send_after", c.getSendAfter().toString());
     n.put("expires_at", c.getExpiresAt().toString());
     n.put("channel", c.getChannel());
-    if (c.getAddress() == null) {
-      n.putNull("address");
-    } else {
-      n.put("address", c.getAddress());
-    }
+    nullable(n, "address", c.getAddress());
     n.put("variant", c.getVariant());
-    if (c.getTitle() == null) {
-      n.putNull("title");
-    } else {
-      n.put("title", c.getTitle());
-    }
+    nullable(n, "title", c.getTitle());
     n.put("body", c.getBody());
     n.set("variables", Json.toNode(Json.parseObject(c.getVariables())));
     nullable(n, "journey_step", c.getJourneyStep());

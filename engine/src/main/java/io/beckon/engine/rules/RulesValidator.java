@@ -113,7 +113,7 @@ public final class RulesValidator {
                           file, idNode, "rule id '" + id + "' is already used by " + earlier));
                 }
               }
-              problems.addAll(dateInsideQuietHours(file, text, quiet));
+              problems.addAll(dateInsideQuietHours(file, text, read, quiet));
             });
     problems.sort(ORDER);
     return new Report(List.copyOf(problems), List.copyOf(journeys));
@@ -136,20 +136,19 @@ public final class RulesValidator {
    * be held until their end (contract section 8 asks for a warning): it spans both files.
    */
   private static List<Problem> dateInsideQuietHours(
-      String file, String text, Policies.QuietHours quiet) {
+      String file, String text, RuleParser.Result read, Policies.QuietHours quiet) {
     if (quiet == null) {
       return List.of();
     }
-    // The grammar alone: a journey's date trigger is held to quiet hours as a rule's is.
-    RuleParser.Result bound = RuleParser.bind(file, text);
+    // A journey's date trigger is held to quiet hours as a rule's is.
     Trigger trigger;
     Rule.Overrides policies;
-    if (bound.rule() != null) {
-      trigger = bound.rule().trigger();
-      policies = bound.rule().policies();
-    } else if (bound.journey() != null) {
-      trigger = bound.journey().trigger();
-      policies = bound.journey().policies();
+    if (read.rule() != null) {
+      trigger = read.rule().trigger();
+      policies = read.rule().policies();
+    } else if (read.journey() != null) {
+      trigger = read.journey().trigger();
+      policies = read.journey().policies();
     } else {
       return List.of(); // its problems are reported where they belong
     }
