@@ -2,6 +2,7 @@ package io.beckon.bench;
 
 import io.beckon.engine.core.FireListener;
 import io.beckon.schema.Conversion;
+import io.beckon.schema.JourneyEvent;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import org.openjdk.jmh.infra.Blackhole;
@@ -15,6 +16,7 @@ final class Fires implements FireListener {
   long sends;
   long suppressions;
   long conversions;
+  long journeyEvents;
 
   Fires(Blackhole blackhole) {
     this.blackhole = blackhole;
@@ -45,6 +47,14 @@ final class Fires implements FireListener {
     conversions++;
     if (blackhole != null) {
       blackhole.consume(conversion);
+    }
+  }
+
+  @Override
+  public void journey(JourneyEvent event) {
+    journeyEvents++;
+    if (blackhole != null) {
+      blackhole.consume(event);
     }
   }
 }

@@ -95,7 +95,8 @@ public final class Expiry {
   }
 
   private static boolean hasPending(TriggerState triggers) {
-    return triggers != null && !triggers.getPending().isEmpty();
+    return triggers != null
+        && (!triggers.getPending().isEmpty() || !triggers.getJourneys().isEmpty());
   }
 
   /** The first grid instant at or after {@code time}. */

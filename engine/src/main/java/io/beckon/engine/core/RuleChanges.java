@@ -99,6 +99,7 @@ public final class RuleChanges {
         && state.getFenceLastFire().isEmpty()
         && state.getCapHistory().isEmpty()
         && state.getDateFired().isEmpty()
-        && state.getConversions().isEmpty();
+        && state.getConversions().isEmpty()
+        && state.getJourneys().isEmpty();
   }
 }

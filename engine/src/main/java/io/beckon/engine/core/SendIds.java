@@ -15,14 +15,24 @@ public final class SendIds {
   private SendIds() {}
 
   public static String of(String ruleId, String userId, PendingFire fire) {
-    String instance =
-        String.join(
-            "\u0000",
-            ruleId,
-            userId,
-            Long.toString(fire.getDueTime()),
-            fire.getSourceEventId(),
-            fire.getFenceId() == null ? "" : fire.getFenceId());
+    return digest(
+        ruleId,
+        userId,
+        Long.toString(fire.getDueTime()),
+        fire.getSourceEventId(),
+        fire.getFenceId() == null ? "" : fire.getFenceId());
+  }
+
+  /**
+   * A journey send's id (contract section 7): from journey id, user id, instance key and step id,
+   * after a "journey" tag so it can never equal a rule fire's.
+   */
+  public static String ofJourney(String journeyId, String userId, String instance, String step) {
+    return digest("journey", journeyId, userId, instance, step);
+  }
+
+  private static String digest(String... parts) {
+    String instance = String.join("\u0000", parts);
     try {
       byte[] digest =
           MessageDigest.getInstance("SHA-256").digest(instance.getBytes(StandardCharsets.UTF_8));

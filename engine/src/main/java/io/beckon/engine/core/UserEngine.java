@@ -6,6 +6,7 @@ import io.beckon.engine.date.DateValue;
 import io.beckon.engine.date.Occurrence;
 import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.geo.Fence;
+import io.beckon.engine.journey.Journey;
 import io.beckon.engine.json.Json;
 import io.beckon.engine.profile.ProfileUpdater;
 import io.beckon.engine.profile.ProfileView;
@@ -14,6 +15,7 @@ import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.engine.rules.Trigger;
 import io.beckon.engine.time.Durations;
+import io.beckon.schema.state.JourneyInstance;
 import io.beckon.schema.state.PendingFire;
 import io.beckon.schema.state.TriggerState;
 import java.time.ZoneId;
@@ -58,7 +60,7 @@ public final class UserEngine {
     this.policies = policies;
     this.invalidDateValues = invalidDateValues;
     this.dateRules =
-        rules.rules().stream()
+        rules.triggers().stream()
             .filter(r -> r.enabled() && r.trigger() instanceof Trigger.OnDate)
             .toList();
   }
@@ -73,9 +75,10 @@ public final class UserEngine {
 
   /**
    * Applies an on-time event: deduplication, erasure, the per-user limits, then exit_on
-   * cancellations, the profile effect and the trigger effects, in that order. A duplicate, an event
-   * of an erased life, or an event that would break a limit has no effect at all. Conversions the
-   * event makes are not reported: see {@link #apply(UserEvent, UserStore, FireListener)}.
+   * cancellations and journey exits, the profile effect and the trigger effects (journey entry
+   * attempts armed, {@code wait_for} steps matched), in that order. A duplicate, an event of an
+   * erased life, or an event that would break a limit has no effect at all. Conversions the event
+   * makes are not reported: see {@link #apply(UserEvent, UserStore, FireListener)}.
    */
   public Outcome apply(UserEvent e, UserStore store) {
     return apply(e, store, FireListener.IGNORE);
@@ -99,12 +102,14 @@ public final class UserEngine {
     convert(e, store, out);
     Map<Rule, DateInputs> dates = dateInputs(e, store, e.time());
     cancelOnExit(e, store);
+    exitJourneys(e, store, out);
     ProfileUpdater.apply(e, store);
-    for (Rule rule : rules.rules()) {
+    for (Rule rule : rules.triggers()) {
       if (rule.enabled() && !firedOnce(rule, store)) {
         applyTrigger(rule, e, store);
       }
     }
+    matchWaitingJourneys(e, store);
     rearmChangedDates(dates, store, e.time());
     return Outcome.APPLIED;
   }
@@ -225,8 +230,9 @@ public final class UserEngine {
   }
 
   /**
-   * Drops the fires due at or before {@code now} without taking them: for fires whose evaluation
-   * failed, so they are not retried forever.
+   * Drops the fires and journey wake-ups due at or before {@code now} without taking them: for
+   * fires whose evaluation failed, so they are not retried forever (such an instance ends without a
+   * journey event).
    */
   public static void dropDue(long now, UserStore store) {
     TriggerState state = store.triggers();
@@ -234,12 +240,14 @@ public final class UserEngine {
       return;
     }
     state.getPending().removeIf(fire -> fire.getDueTime() <= now);
+    state.getJourneys().removeIf(instance -> instance.getDueTime() <= now);
     store.triggers(isEmpty(state) ? null : state);
   }
 
   /**
-   * Takes every fire due at or before {@code now}: priority, rule id, creation order. Then forgets
-   * the history and closes the conversion windows that {@code now} has passed.
+   * Takes every fire and journey item due at or before {@code now}: priority, rule or journey id,
+   * creation order (contract sections 6 and 7). Then forgets the history and closes the conversion
+   * windows that {@code now} has passed.
    */
   public void fireDue(String userId, long now, UserStore store, FireListener out) {
     fireDue(userId, now, store, out, Long.MAX_VALUE);
@@ -255,20 +263,32 @@ public final class UserEngine {
     if (state == null) {
       return;
     }
-    List<PendingFire> due = new ArrayList<>();
+    List<DueItem> due = new ArrayList<>();
     for (Iterator<PendingFire> it = state.getPending().iterator(); it.hasNext(); ) {
       PendingFire fire = it.next();
       if (fire.getDueTime() <= now) {
-        due.add(fire);
+        due.add(new DueItem(fire.getRuleId(), fire.getSeq(), fire, null));
         it.remove();
       }
     }
+    for (JourneyInstance instance : state.getJourneys()) {
+      if (instance.getDueTime() <= now) {
+        due.add(new DueItem(instance.getJourneyId(), instance.getSeq(), null, instance));
+      }
+    }
     due.sort(
-        Comparator.comparing((PendingFire f) -> fireRank(f.getRuleId()))
-            .thenComparing(PendingFire::getRuleId)
-            .thenComparingLong(PendingFire::getSeq));
-    for (PendingFire fire : due) {
-      Rule rule = rules.get(fire.getRuleId());
+        Comparator.comparing((DueItem item) -> fireRank(item.id()))
+            .thenComparing(DueItem::id)
+            .thenComparingLong(DueItem::seq));
+    JourneyRunner journeys = new JourneyRunner(policies, userId, store, state, out);
+    Map<String, Integer> entriesNow = new HashMap<>();
+    for (DueItem item : due) {
+      if (item.instance() != null) {
+        wake(item.instance(), journeys, now);
+        continue;
+      }
+      PendingFire fire = item.fire();
+      Rule rule = rules.trigger(fire.getRuleId());
       if (rule == null || !rule.enabled()) {
         continue;
       }
@@ -279,9 +299,13 @@ public final class UserEngine {
       if (firedOnce(rule, state)) {
         continue; // a once-only rule that already fired does not fire again at all (3b)
       }
-      FireEvaluator.Result result =
-          FireEvaluator.evaluate(rule, policies, fire, userId, now, store, state, out);
-      if (result.countsForReentry() && rule.reentry().remembersFires()) {
+      Journey journey = rules.journey(rule.id());
+      boolean counts =
+          journey != null
+              ? journeys.enter(journey, fire, now, entriesNow)
+              : FireEvaluator.evaluate(rule, policies, fire, userId, now, store, state, out)
+                  .countsForReentry();
+      if (counts && rule.reentry().remembersFires()) {
         state.getLastFire().put(rule.id(), now);
       }
       if (rule.trigger() instanceof Trigger.OnDate date) {
@@ -292,6 +316,25 @@ public final class UserEngine {
     FrequencyCaps.forget(policies, state.getCapHistory(), now);
     Conversions.closeThrough(now, state);
     store.triggers(isEmpty(state) ? null : state);
+  }
+
+  /** A fire or a journey wake-up due now: exactly one of {@code fire} and {@code instance}. */
+  private record DueItem(String id, long seq, PendingFire fire, JourneyInstance instance) {}
+
+  /**
+   * A journey instance's wake-up, unless the instance ended earlier at this instant (a restart) or
+   * its journey is gone (cannot happen in a job: removing a journey exits its instances first).
+   */
+  private void wake(JourneyInstance instance, JourneyRunner journeys, long now) {
+    if (!journeys.stillActive(instance) || instance.getDueTime() > now) {
+      return;
+    }
+    Journey journey = rules.journey(instance.getJourneyId());
+    if (journey == null || !journey.enabled()) {
+      journeys.drop(instance);
+      return;
+    }
+    journeys.wake(journey, instance, now);
   }
 
   /** Whether a once-only rule has fired for this user: it then arms nothing any more. */
@@ -314,7 +357,7 @@ public final class UserEngine {
   }
 
   private int fireRank(String ruleId) {
-    Rule rule = rules.get(ruleId);
+    Rule rule = rules.trigger(ruleId);
     return rule == null ? Integer.MAX_VALUE : -rule.priority();
   }
 
@@ -340,7 +383,7 @@ public final class UserEngine {
         .entrySet()
         .removeIf(
             e -> {
-              Rule rule = rules.get(e.getKey());
+              Rule rule = rules.trigger(e.getKey());
               return rule == null
                   || !rule.reentry().remembersFires()
                   || (!rule.reentry().once() && now - e.getValue() >= rule.reentry().cooldown());
@@ -350,7 +393,7 @@ public final class UserEngine {
         .entrySet()
         .removeIf(
             e -> {
-              Rule rule = rules.get(e.getKey().substring(0, e.getKey().indexOf('/')));
+              Rule rule = rules.trigger(e.getKey().substring(0, e.getKey().indexOf('/')));
               return !(rule != null && rule.trigger() instanceof Trigger.GeofenceEntered g)
                   || now - e.getValue() >= g.cooldown();
             });
@@ -370,7 +413,7 @@ public final class UserEngine {
         .getLastFire()
         .forEach(
             (ruleId, at) -> {
-              Rule rule = rules.get(ruleId);
+              Rule rule = rules.trigger(ruleId);
               if (rule != null && !rule.reentry().once() && rule.reentry().cooldown() > 0) {
                 times.add(at + rule.reentry().cooldown());
               }
@@ -379,7 +422,7 @@ public final class UserEngine {
         .getFenceLastFire()
         .forEach(
             (key, at) -> {
-              Rule rule = rules.get(key.substring(0, key.indexOf('/')));
+              Rule rule = rules.trigger(key.substring(0, key.indexOf('/')));
               if (rule != null && rule.trigger() instanceof Trigger.GeofenceEntered g) {
                 times.add(at + g.cooldown());
               }
@@ -395,11 +438,12 @@ public final class UserEngine {
     return times;
   }
 
-  /** The distinct instants at which this user has fires pending. */
+  /** The distinct instants at which this user has fires or journey wake-ups pending. */
   public static TreeSet<Long> dueTimes(TriggerState state) {
     TreeSet<Long> times = new TreeSet<>();
     if (state != null) {
       state.getPending().forEach(f -> times.add(f.getDueTime()));
+      state.getJourneys().forEach(i -> times.add(i.getDueTime()));
     }
     return times;
   }
@@ -414,7 +458,7 @@ public final class UserEngine {
     // A yearly date occurrence cancelled by exit_on makes way for the next year's (section 8).
     List<PendingFire> cancelledYearly = new ArrayList<>();
     for (PendingFire fire : state.getPending()) {
-      Rule rule = rules.get(fire.getRuleId());
+      Rule rule = rules.trigger(fire.getRuleId());
       if (rule != null
           && fire.getOccurrenceYear() != null
           && rule.exitsOn(e)
@@ -427,15 +471,45 @@ public final class UserEngine {
             .getPending()
             .removeIf(
                 fire -> {
-                  Rule rule = rules.get(fire.getRuleId());
+                  Rule rule = rules.trigger(fire.getRuleId());
                   return rule != null && rule.exitsOn(e);
                 });
     for (PendingFire fire : cancelledYearly) {
-      Rule rule = rules.get(fire.getRuleId());
+      Rule rule = rules.trigger(fire.getRuleId());
       armDate(rule, store, state, e.time(), fire.getOccurrenceYear() + 1);
     }
     if (changed) {
       store.triggers(isEmpty(state) ? null : state);
+    }
+  }
+
+  /** {@code exit_on} of journeys: the user's active instance ends at the event's instant. */
+  private void exitJourneys(UserEvent e, UserStore store, FireListener out) {
+    TriggerState state = store.triggers();
+    if (state == null || state.getJourneys().isEmpty()) {
+      return;
+    }
+    JourneyRunner journeys = new JourneyRunner(policies, e.userId(), store, state, out);
+    boolean changed = false;
+    for (JourneyInstance instance : List.copyOf(state.getJourneys())) {
+      Journey journey = rules.journey(instance.getJourneyId());
+      if (journey != null && journey.exitsOn(e)) {
+        journeys.exitOn(journey, e);
+        changed = true;
+      }
+    }
+    if (changed) {
+      store.triggers(isEmpty(state) ? null : state);
+    }
+  }
+
+  /** Instances waiting in a {@code wait_for} step that the event matches wake at its instant. */
+  private void matchWaitingJourneys(UserEvent e, UserStore store) {
+    TriggerState state = store.triggers();
+    if (state != null
+        && !state.getJourneys().isEmpty()
+        && JourneyRunner.match(e, state, rules::journey)) {
+      store.triggers(state);
     }
   }
 
@@ -701,6 +775,7 @@ public final class UserEngine {
               .setCapHistory(new ArrayList<>())
               .setDateFired(new HashMap<>())
               .setConversions(new ArrayList<>())
+              .setJourneys(new ArrayList<>())
               .build();
     }
     return state;

@@ -1,6 +1,7 @@
 package io.beckon.engine.journey;
 
 import io.beckon.engine.condition.Condition;
+import io.beckon.engine.event.UserEvent;
 import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.Trigger;
 import java.util.ArrayList;
@@ -29,6 +30,34 @@ public record Journey(
   public enum WhileActive {
     IGNORE,
     RESTART
+  }
+
+  /**
+   * The journey's trigger as a rule without a message, under the journey's id: the engine arms,
+   * cancels ({@code exit_on}) and re-schedules it as any rule's, and a fire of it is an entry
+   * attempt. Its reentry history is the history of admitted entries.
+   */
+  public Rule entry() {
+    return new Rule(
+        id, version, enabled, priority, trigger, null, exitOn, reentry, 0, null, policies, null,
+        null);
+  }
+
+  /** Whether an event ends this journey's active instance ({@code exit_on}). */
+  public boolean exitsOn(UserEvent e) {
+    for (Rule.ExitOn exit : exitOn) {
+      if (exit.event().equals(e.type())
+          && (exit.where() == null || exit.where().test(e::property))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The step with id {@code stepId}; null when there is none. */
+  public Step step(String stepId) {
+    int index = indexOf(stepId);
+    return index < 0 ? null : steps.get(index);
   }
 
   /** The steps that can follow the step at {@code index}: step ids, or {@link Step#END}. */

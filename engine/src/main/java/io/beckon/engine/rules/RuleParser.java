@@ -3,7 +3,6 @@ package io.beckon.engine.rules;
 import io.beckon.engine.condition.Condition;
 import io.beckon.engine.journey.Journey;
 import io.beckon.engine.time.Durations;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
@@ -14,16 +13,12 @@ import java.util.Set;
  * and what only a reader of the whole file can tell: crossing polygons, operators against values,
  * templates and their variables, a journey's targets), each at its line and column. A rule is
  * either fully understood or not built. The validator, {@code rules publish}, replay and the job
- * all read rules here; journeys are checked but not run yet ({@link #JOURNEYS_NOT_RUN}).
+ * all read rules and journeys here.
  */
 public final class RuleParser {
   private static final long DEFAULT_EXPIRY = Durations.DAY;
   private static final String RULE = "rule";
   private static final String JOURNEY = "journey";
-
-  /** Why the job rejects a journey that the grammar accepts; reported last for its file. */
-  public static final String JOURNEYS_NOT_RUN =
-      "journeys are checked but not run by this Beckon version yet (contract section 7)";
 
   private static final Set<String> JOURNEY_ONLY = Set.of("steps", "while_active");
   private static final Set<String> RULE_KEYS =
@@ -31,9 +26,8 @@ public final class RuleParser {
 
   /**
    * A bound rule file: the rule, null when any problem is an error or the file is a journey; the
-   * journey of a {@code kind: journey} file, null when its own grammar has an error; and every
-   * problem (errors and warnings) in file order. Through {@link #read}, a journey file's problems
-   * end with {@link #JOURNEYS_NOT_RUN}, so nothing that runs rules takes it.
+   * journey of a {@code kind: journey} file, null when any problem is an error; and every problem
+   * (errors and warnings) in file order.
    */
   public record Result(Rule rule, Journey journey, List<Problem> problems) {
     public Result(Rule rule, List<Problem> problems) {
@@ -45,32 +39,15 @@ public final class RuleParser {
   private final ConditionBinder conditions;
   private Rule rule;
   private Journey journey;
-  private YamlNode journeyKind;
 
   private RuleParser(Fields fields) {
     this.fields = fields;
     this.conditions = new ConditionBinder(fields);
   }
 
-  /**
-   * Binds the text of a rule file, named {@code file} in its problems, as this version runs it: a
-   * journey file gets every problem of its own, then the error {@link #JOURNEYS_NOT_RUN}.
-   */
+  /** Binds the text of a rule or journey file, named {@code file} in its problems. */
   public static Result read(String file, String yaml) {
     return read(file, yaml, true);
-  }
-
-  /**
-   * Binds the text of a rule or journey file by the grammar alone: a journey without problems of
-   * its own has none (the schema, tests and the lifetime read journeys this way).
-   */
-  public static Result bind(String file, String yaml) {
-    Problems problems = new Problems(file);
-    RuleParser parser = bound(problems, yaml, true);
-    return new Result(
-        parser == null ? null : parser.rule,
-        parser == null ? null : parser.journey,
-        problems.sorted());
   }
 
   /** Parses the text of a rule file; throws the first error (in file order). */
@@ -79,23 +56,27 @@ public final class RuleParser {
   }
 
   /**
-   * Parses a rule that was accepted before (the job's restored state) without the size checks of
-   * {@link RuleLimits}: a rule accepted under older, higher limits keeps running after an upgrade
-   * that lowers them, until its next version, instead of failing the job at every restore.
+   * Reads a rule or journey that was accepted before (the job's restored state) without the size
+   * checks of {@link RuleLimits}, throwing its first error: a rule accepted under older, higher
+   * limits keeps running after an upgrade that lowers them, until its next version, instead of
+   * failing the job at every restore.
    */
-  public static Rule parseAccepted(String yaml) {
-    return orThrow(read("", yaml, false));
+  public static Result readAccepted(String yaml) {
+    Result result = read("", yaml, false);
+    RuleException first = Problems.firstError(result.problems());
+    if (first != null) {
+      throw first;
+    }
+    return result;
   }
 
   private static Result read(String file, String yaml, boolean limits) {
     Problems problems = new Problems(file);
     RuleParser parser = bound(problems, yaml, limits);
-    if (parser == null || parser.journeyKind == null) {
-      return new Result(parser == null ? null : parser.rule, problems.sorted());
+    if (parser == null || problems.hasErrors()) {
+      return new Result(null, null, problems.sorted());
     }
-    List<Problem> all = new ArrayList<>(problems.sorted());
-    all.add(Problem.error(file, parser.journeyKind, JOURNEYS_NOT_RUN));
-    return new Result(null, parser.journey, List.copyOf(all));
+    return new Result(parser.rule, parser.journey, problems.sorted());
   }
 
   /** The parser after binding {@code yaml}; null when it is no YAML or breaks the limits. */
@@ -107,11 +88,6 @@ public final class RuleParser {
     RuleParser parser = new RuleParser(new Fields(problems));
     parser.bind(root);
     return parser;
-  }
-
-  /** Whether a problem is the one {@link #read} adds to every journey file. */
-  public static boolean journeyNotRun(Problem problem) {
-    return problem.isError() && problem.message().equals(JOURNEYS_NOT_RUN);
   }
 
   static Set<String> with(Set<String> keys, String... more) {
@@ -143,7 +119,6 @@ public final class RuleParser {
     YamlNode kindNode = root.get("kind");
     String kind = kindNode == null ? RULE : fields.oneOf(kindNode, List.of(RULE, JOURNEY));
     if (JOURNEY.equals(kind)) {
-      journeyKind = kindNode;
       journey = new JourneyBinder(fields, conditions).bind(root);
     } else {
       rule = bindRule(root);

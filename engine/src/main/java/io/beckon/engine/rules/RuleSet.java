@@ -1,5 +1,6 @@
 package io.beckon.engine.rules;
 
+import io.beckon.engine.journey.Journey;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -13,28 +14,66 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * The rules in force, in fire order. Built all-or-nothing from a rules folder: a folder with any
- * invalid file yields no rule set at all, so a rule is never half-applied.
+ * The rules and journeys in force, in fire order. Built all-or-nothing from a rules folder: a
+ * folder with any invalid file yields no rule set at all, so a rule is never half-applied.
+ *
+ * <p>A journey's trigger is armed, cancelled and re-scheduled exactly as a rule's: each journey is
+ * also seen as its {@link Journey#entry() entry trigger}, a rule without a message under the
+ * journey's id, whose fires are the journey's entry attempts. {@link #triggers()} lists both.
  */
 public final class RuleSet {
   private final List<Rule> inFireOrder;
   private final Map<String, Rule> byId;
+  private final Map<String, Journey> journeys;
+  private final List<Rule> triggers;
+  private final Map<String, Rule> triggerById;
 
   public RuleSet(List<Rule> rules) {
+    this(rules, List.of());
+  }
+
+  public RuleSet(List<Rule> rules, List<Journey> journeys) {
     List<Rule> sorted = new ArrayList<>(rules);
     sorted.sort(Rule.FIRE_ORDER);
     this.inFireOrder = List.copyOf(sorted);
     this.byId = new HashMap<>();
     sorted.forEach(r -> byId.put(r.id(), r));
+    this.journeys = new TreeMap<>();
+    journeys.forEach(j -> this.journeys.put(j.id(), j));
+    List<Rule> all = new ArrayList<>(sorted);
+    journeys.forEach(j -> all.add(j.entry()));
+    all.sort(Rule.FIRE_ORDER);
+    this.triggers = List.copyOf(all);
+    this.triggerById = new HashMap<>();
+    all.forEach(r -> triggerById.put(r.id(), r));
   }
 
-  /** Every rule (enabled or not), highest priority first, then by id. */
+  /** Every rule (enabled or not), highest priority first, then by id. Journeys are not rules. */
   public List<Rule> rules() {
     return inFireOrder;
   }
 
   public Rule get(String id) {
     return byId.get(id);
+  }
+
+  /** Every journey (enabled or not), by id. */
+  public List<Journey> journeys() {
+    return List.copyOf(journeys.values());
+  }
+
+  public Journey journey(String id) {
+    return journeys.get(id);
+  }
+
+  /** Rules and journeys' entry triggers, in fire order: what events arm. */
+  public List<Rule> triggers() {
+    return triggers;
+  }
+
+  /** A rule, or a journey's entry trigger, by id. */
+  public Rule trigger(String id) {
+    return triggerById.get(id);
   }
 
   /** Reads the rule files of a folder: file name -> text. {@code policies.yaml} is not a rule. */
@@ -77,6 +116,7 @@ public final class RuleSet {
    */
   public static RuleSet parse(Map<String, String> files) {
     List<Rule> rules = new ArrayList<>();
+    List<Journey> journeys = new ArrayList<>();
     List<String> problems = new ArrayList<>();
     Map<String, String> fileOfId = new HashMap<>();
     files.forEach(
@@ -91,18 +131,20 @@ public final class RuleSet {
                 p -> problems.add(file + ":" + p.line() + ":" + p.column() + ": " + p.message()));
             return;
           }
-          Rule rule = read.rule();
-          String earlier = fileOfId.putIfAbsent(rule.id(), file);
+          String id = read.rule() != null ? read.rule().id() : read.journey().id();
+          String earlier = fileOfId.putIfAbsent(id, file);
           if (earlier != null) {
-            problems.add(file + ":1:1: rule id '" + rule.id() + "' is already used by " + earlier);
+            problems.add(file + ":1:1: rule id '" + id + "' is already used by " + earlier);
+          } else if (read.rule() != null) {
+            rules.add(read.rule());
           } else {
-            rules.add(rule);
+            journeys.add(read.journey());
           }
         });
     if (!problems.isEmpty()) {
       throw new InvalidRulesException(problems);
     }
-    return new RuleSet(rules);
+    return new RuleSet(rules, journeys);
   }
 
   /** Thrown when a rules folder holds invalid files; each problem is {@code file:line:col: msg}. */

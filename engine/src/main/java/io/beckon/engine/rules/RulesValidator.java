@@ -32,14 +32,9 @@ public final class RulesValidator {
 
   private RulesValidator() {}
 
-  /**
-   * The order of a report: by file, a journey's {@link RuleParser#JOURNEYS_NOT_RUN} after all its
-   * own problems, then by position.
-   */
+  /** The order of a report: by file, then by position. */
   public static final Comparator<Problem> ORDER =
-      Comparator.comparing(Problem::file)
-          .thenComparing(RuleParser::journeyNotRun)
-          .thenComparing(Problem.ORDER);
+      Comparator.comparing(Problem::file).thenComparing(Problem.ORDER);
 
   /**
    * What {@code rules validate} reports: every problem in {@link #ORDER}, and the longest lifetime

@@ -259,6 +259,9 @@ class DateTriggerTest {
 
       @Override
       public void converted(io.beckon.schema.Conversion c) {}
+
+      @Override
+      public void journey(io.beckon.schema.JourneyEvent e) {}
     };
   }
 }

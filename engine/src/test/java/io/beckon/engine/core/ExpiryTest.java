@@ -51,6 +51,9 @@ class ExpiryTest {
 
         @Override
         public void converted(io.beckon.schema.Conversion c) {}
+
+        @Override
+        public void journey(io.beckon.schema.JourneyEvent e) {}
       };
 
   static UserEvent event(String id, long time, String type) {

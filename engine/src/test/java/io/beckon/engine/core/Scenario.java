@@ -6,6 +6,7 @@ import io.beckon.engine.rules.Policies;
 import io.beckon.engine.rules.PoliciesParser;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.schema.Conversion;
+import io.beckon.schema.JourneyEvent;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import java.time.Instant;
@@ -22,9 +23,39 @@ import java.util.Map;
 final class Scenario {
   final UserTimeline timeline;
   final InMemoryUserStore store;
-  final List<SendCommand> sent = new ArrayList<>();
-  final List<Suppression> suppressed = new ArrayList<>();
-  final List<Conversion> converted = new ArrayList<>();
+  final Recorder out = new Recorder();
+  final List<SendCommand> sent = out.sent;
+  final List<Suppression> suppressed = out.suppressed;
+  final List<Conversion> converted = out.converted;
+  final List<JourneyEvent> journeyEvents = out.journeyEvents;
+
+  /** Keeps everything the engine decides, in order. */
+  static final class Recorder implements FireListener {
+    final List<SendCommand> sent = new ArrayList<>();
+    final List<Suppression> suppressed = new ArrayList<>();
+    final List<Conversion> converted = new ArrayList<>();
+    final List<JourneyEvent> journeyEvents = new ArrayList<>();
+
+    @Override
+    public void sent(SendCommand command) {
+      sent.add(command);
+    }
+
+    @Override
+    public void suppressed(Suppression suppression) {
+      suppressed.add(suppression);
+    }
+
+    @Override
+    public void converted(Conversion conversion) {
+      converted.add(conversion);
+    }
+
+    @Override
+    public void journey(JourneyEvent event) {
+      journeyEvents.add(event);
+    }
+  }
 
   Scenario(String... ruleYamls) {
     this(Policies.NONE, ruleYamls);
@@ -82,23 +113,6 @@ final class Scenario {
   }
 
   private Scenario runUntil(long until) {
-    FireListener out =
-        new FireListener() {
-          @Override
-          public void sent(SendCommand command) {
-            sent.add(command);
-          }
-
-          @Override
-          public void suppressed(Suppression suppression) {
-            suppressed.add(suppression);
-          }
-
-          @Override
-          public void converted(Conversion conversion) {
-            converted.add(conversion);
-          }
-        };
     timeline.runUntil(until, out);
     return this;
   }
@@ -125,6 +139,23 @@ final class Scenario {
   List<String> suppressions() {
     return suppressed.stream()
         .map(s -> s.getRuleId() + "@" + s.getFireTime() + ":" + s.getReason())
+        .toList();
+  }
+
+  /**
+   * Journey events as {@code time type [step] [reason] [instance]}, e.g. {@code
+   * 2026-01-05T10:00:00Z exited wait reason=exit_on #2026-01-05T09:00:00.000Z#0}.
+   */
+  List<String> journeyEvents() {
+    return journeyEvents.stream()
+        .map(
+            e ->
+                e.getTime()
+                    + " "
+                    + e.getType()
+                    + (e.getStep() == null ? "" : " " + e.getStep())
+                    + (e.getReason() == null ? "" : " reason=" + e.getReason())
+                    + (e.getInstance() == null ? "" : " #" + e.getInstance()))
         .toList();
   }
 }

@@ -18,7 +18,7 @@ class LifetimeTest {
   private static Journey example() throws Exception {
     String yaml =
         Files.readString(Path.of("src/test/resources/grammar/rules/valid/journey-onboarding.yaml"));
-    return RuleParser.bind("onboarding.yaml", yaml).journey();
+    return RuleParser.read("onboarding.yaml", yaml).journey();
   }
 
   /**
@@ -52,7 +52,7 @@ class LifetimeTest {
     String yaml =
         Files.readString(Path.of("src/test/resources/grammar/rules/valid/journey-onboarding.yaml"))
             .replace("priority: 20", "priority: 20\npolicies: {quiet_hours: ignore}");
-    Journey journey = RuleParser.bind("j.yaml", yaml).journey();
+    Journey journey = RuleParser.read("j.yaml", yaml).journey();
     Policies.QuietHours quiet = new Policies.QuietHours(LocalTime.of(22, 0), LocalTime.of(8, 0));
     assertEquals(6 * Durations.DAY + Durations.HOUR, Lifetime.of(journey, quiet).millis());
   }

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.beckon.engine.journey.Journey;
 import io.beckon.engine.journey.Step;
@@ -31,12 +30,12 @@ class JourneyGrammarTest {
   }
 
   private static List<String> problems(String yaml) {
-    return RuleParser.bind("j.yaml", yaml).problems().stream().map(Problem::toString).toList();
+    return RuleParser.read("j.yaml", yaml).problems().stream().map(Problem::toString).toList();
   }
 
   @Test
   void theContractsExampleBindsIntoItsSteps() throws Exception {
-    RuleParser.Result result = RuleParser.bind("j.yaml", example());
+    RuleParser.Result result = RuleParser.read("j.yaml", example());
     assertEquals(List.of(), result.problems());
     assertNull(result.rule());
     Journey journey = result.journey();
@@ -127,7 +126,7 @@ class JourneyGrammarTest {
           - id: orphan
             wait: 1h
         """;
-    RuleParser.Result result = RuleParser.bind("j.yaml", yaml);
+    RuleParser.Result result = RuleParser.read("j.yaml", yaml);
     assertEquals(
         List.of("j.yaml:9:9: warning: no path from the first step reaches step 'orphan'"),
         result.problems().stream().map(Problem::toString).toList());
@@ -215,14 +214,14 @@ class JourneyGrammarTest {
   }
 
   @Test
-  void theJobRejectsAJourneyWithOneClearError() throws Exception {
-    RuleSet.InvalidRulesException e =
-        assertThrows(
-            RuleSet.InvalidRulesException.class,
-            () -> RuleSet.parse(Map.of("onboarding.yaml", example())));
-    assertEquals(List.of("onboarding.yaml:1:7: " + RuleParser.JOURNEYS_NOT_RUN), e.problems());
-    RuleException thrown = assertThrows(RuleException.class, () -> RuleParser.parse(example()));
-    assertEquals(RuleParser.JOURNEYS_NOT_RUN, thrown.problem());
+  void aRulesFolderRunsItsJourneysUnderTheirEntryTrigger() throws Exception {
+    RuleSet set = RuleSet.parse(Map.of("onboarding.yaml", example()));
+    assertEquals(List.of(), set.rules(), "a journey is not a rule");
+    assertEquals("onboarding-first-days", set.journeys().get(0).id());
+    Rule entry = set.trigger("onboarding-first-days");
+    assertEquals("app_opened", ((Trigger.OnEvent) entry.trigger()).event());
+    assertEquals(20, entry.priority());
+    assertEquals(List.of(entry), set.triggers());
   }
 
   @Test
@@ -234,9 +233,7 @@ class JourneyGrammarTest {
         List.of(
             "a.yaml:17:11: error: steps[1].wait: '1 day' is not a duration: use a whole number and"
                 + " s, m, h or d (e.g. 90m, 7d)",
-            "a.yaml:1:7: error: " + RuleParser.JOURNEYS_NOT_RUN,
-            "b.yaml:2:5: error: rule id 'onboarding-first-days' is already used by a.yaml",
-            "b.yaml:1:7: error: " + RuleParser.JOURNEYS_NOT_RUN),
+            "b.yaml:2:5: error: rule id 'onboarding-first-days' is already used by a.yaml"),
         report.problems().stream().map(Problem::toString).toList());
     assertEquals(
         List.of("journey onboarding-first-days: at most 6d 1h from entry to end (9 steps)"),

@@ -176,15 +176,15 @@ class RuleParserTest {
 
   /** A rule accepted under higher limits still loads from the job's state; a new one does not. */
   @Test
-  void parseAcceptedSkipsOnlyTheSizeLimits() {
+  void readAcceptedSkipsOnlyTheSizeLimits() {
     String large =
         RulesValidatorTest.BASE.formatted(
             "audience: {attribute: city, op: in, value: [" + "1,".repeat(1000) + "1]}");
     RuleException e = assertThrows(RuleException.class, () -> RuleParser.parse(large));
     assertEquals("4:44: audience.value: 1,001 items; at most 1,000", e.getMessage());
-    assertEquals("hostile", RuleParser.parseAccepted(large).id());
+    assertEquals("hostile", RuleParser.readAccepted(large).rule().id());
     assertThrows(
-        RuleException.class, () -> RuleParser.parseAccepted(large.replace("op: in", "op: gt")));
+        RuleException.class, () -> RuleParser.readAccepted(large.replace("op: in", "op: gt")));
   }
 
   /**

@@ -31,7 +31,7 @@ class SchemaAgreementTest {
 
   /** A grammar: its published schema and the parser that binds it. */
   enum Grammar {
-    RULE("rule.schema.json", (file, text) -> RuleParser.bind(file, text).problems()),
+    RULE("rule.schema.json", (file, text) -> RuleParser.read(file, text).problems()),
     POLICIES("policies.schema.json", (file, text) -> PoliciesParser.read(file, text).problems());
 
     final SchemaCheck schema;
@@ -138,7 +138,6 @@ class SchemaAgreementTest {
             "41-journey-backward-target.yaml",
             "42-journey-unknown-target.yaml",
             "43-journey-target-itself.yaml",
-            "44-journey-unreachable-step.yaml",
             "45-journey-event-variable-in-date-journey.yaml",
             "46-journey-branch-on-trigger-variable.yaml",
             "47-journey-duplicate-step-id.yaml"),

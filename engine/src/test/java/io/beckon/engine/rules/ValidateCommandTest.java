@@ -31,10 +31,9 @@ class ValidateCommandTest {
     // Quiet hours 22:00 to 08:00 in policies.yaml: 6d 1h plus 10 h for each of three sends.
     assertEquals(
         List.of(
-            dir.resolve("onboarding.yaml") + ":1:7: error: " + RuleParser.JOURNEYS_NOT_RUN,
             "journey onboarding-first-days: at most 7d 7h from entry to end (9 steps)",
-            "3 file(s) checked: 1 error(s), 0 warning(s)"),
+            "3 file(s) checked: 0 error(s), 0 warning(s)"),
         out.toString(StandardCharsets.UTF_8).lines().toList());
-    assertEquals(1, status);
+    assertEquals(0, status);
   }
 }

@@ -62,6 +62,9 @@ final class EngineOnly {
 
           @Override
           public void converted(io.beckon.schema.Conversion conversion) {}
+
+          @Override
+          public void journey(io.beckon.schema.JourneyEvent event) {}
         };
     timelines.values().forEach(t -> t.runUntil(Long.MAX_VALUE, count));
     return counts;
