@@ -10,6 +10,7 @@ import io.beckon.jobs.kafka.RulesTopic;
 import io.beckon.jobs.rules.RuleUpdates;
 import io.beckon.schema.Conversion;
 import io.beckon.schema.Event;
+import io.beckon.schema.JourneyEvent;
 import io.beckon.schema.RuleRejection;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
@@ -34,8 +35,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The engagement job on Kafka: {@code events} in; {@code send-commands}, {@code send-suppressions},
- * {@code conversions}, {@code events-late} and {@code events-dlq} out, exactly-once. State backend,
- * checkpointing and restart strategy come from the cluster's {@code config.yaml}.
+ * {@code conversions}, {@code journey-events}, {@code events-late} and {@code events-dlq} out,
+ * exactly-once. State backend, checkpointing and restart strategy come from the cluster's {@code
+ * config.yaml}.
  *
  * <p>Usage: {@code flink run beckon-jobs-job.jar --bootstrap.servers ... --schema.registry.url
  * ...}; rules and policies come from the compacted {@code rules} and {@code policies} topics
@@ -171,6 +173,19 @@ public final class EngagementJob {
                 avro(config, "conversions", Conversion.getClassSchema(), Conversion::getUserId)))
         .uid("sink-conversions")
         .name("Kafka conversions");
+    outputs
+        .journeyEvents()
+        .sinkTo(
+            sink(
+                config,
+                "journeys",
+                avro(
+                    config,
+                    "journey-events",
+                    JourneyEvent.getClassSchema(),
+                    JourneyEvent::getUserId)))
+        .uid("sink-journey-events")
+        .name("Kafka journey-events");
     outputs
         .lateEvents()
         .sinkTo(

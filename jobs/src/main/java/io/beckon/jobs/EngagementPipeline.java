@@ -6,6 +6,7 @@ import io.beckon.jobs.functions.UserEngineOperator;
 import io.beckon.schema.Conversion;
 import io.beckon.schema.DeadLetter;
 import io.beckon.schema.Event;
+import io.beckon.schema.JourneyEvent;
 import io.beckon.schema.RuleRejection;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
@@ -31,6 +32,7 @@ public final class EngagementPipeline {
       DataStream<SendCommand> sendCommands,
       DataStream<Suppression> suppressions,
       DataStream<Conversion> conversions,
+      DataStream<JourneyEvent> journeyEvents,
       DataStream<Event> lateEvents,
       DataStream<RuleRejection> ruleRejections,
       DataStream<DeadLetter> quarantined,
@@ -74,6 +76,7 @@ public final class EngagementPipeline {
         sends,
         sends.getSideOutput(StateNames.SUPPRESSIONS),
         sends.getSideOutput(StateNames.CONVERSIONS),
+        sends.getSideOutput(StateNames.JOURNEY_EVENTS),
         sends.getSideOutput(StateNames.LATE_EVENTS),
         sends.getSideOutput(StateNames.RULE_REJECTIONS),
         sends.getSideOutput(StateNames.DEAD_LETTERS),

@@ -31,6 +31,7 @@ public final class JobConfig implements Serializable {
     d.put("topic.send-commands", "send-commands");
     d.put("topic.send-suppressions", "send-suppressions");
     d.put("topic.conversions", "conversions");
+    d.put("topic.journey-events", "journey-events");
     d.put("topic.dead-letters", "events-dlq");
     d.put("topic.late-events", "events-late");
     d.put("group.id", "beckon-engagement");

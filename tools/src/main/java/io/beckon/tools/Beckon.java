@@ -18,7 +18,7 @@ public final class Beckon {
                  --serve keeps it running without the generator for your own producers;
                  --export only writes the generated traffic as JSON lines
         replay   --rules DIR --events FILE.jsonl [--out FILE.jsonl] [--suppressions FILE.jsonl]
-                 [--conversions FILE.jsonl]
+                 [--conversions FILE.jsonl] [--journeys FILE.jsonl]
                  [--disorder-bound 10s] [--parallelism 2] [--profile-retention off|90d]
                  runs the job over recorded events and writes the sorted send commands
         rules validate DIR

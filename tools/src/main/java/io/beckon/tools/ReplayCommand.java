@@ -45,6 +45,7 @@ public final class ReplayCommand {
                   "out",
                   "suppressions",
                   "conversions",
+                  "journeys",
                   "disorder-bound",
                   "max-clock-skew",
                   "parallelism",
@@ -108,15 +109,19 @@ public final class ReplayCommand {
     if (options.get("conversions", null) != null) {
       write(options.get("conversions", null), result.conversions());
     }
+    if (options.get("journeys", null) != null) {
+      write(options.get("journeys", null), result.journeyEvents());
+    }
     System.err.printf(
         "replay: %d events (%d bad lines skipped, %d late), %d send commands, %d suppressions,"
-            + " %d conversions%n",
+            + " %d conversions, %d journey events%n",
         input.events().size(),
         input.rejected().size() + result.rejected().size(),
         result.lateEvents(),
         result.sendCommands().size(),
         result.suppressions().size(),
-        result.conversions().size());
+        result.conversions().size(),
+        result.journeyEvents().size());
     return 0;
   }
 

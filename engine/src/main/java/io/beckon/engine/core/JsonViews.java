@@ -3,12 +3,13 @@ package io.beckon.engine.core;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.beckon.engine.json.Json;
 import io.beckon.schema.Conversion;
+import io.beckon.schema.JourneyEvent;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 
 /**
- * The contract's JSON views of send commands, suppressions (section 4) and conversions (section 5),
- * one line each.
+ * The contract's JSON views of send commands, suppressions (section 4), conversions (section 5) and
+ * journey events (section 7), one line each.
  */
 public final class JsonViews {
   private JsonViews() {}
@@ -68,6 +69,29 @@ public final class JsonViews {
       n.putNull("total");
     } else {
       n.put("total", c.getTotal());
+    }
+    return Json.write(n);
+  }
+
+  /** A journey event (contract section 7); fields its type does not carry are omitted, not null. */
+  public static String of(JourneyEvent e) {
+    ObjectNode n = Json.object();
+    n.put("user_id", e.getUserId());
+    n.put("journey_id", e.getJourneyId());
+    n.put("journey_version", e.getJourneyVersion());
+    if (e.getInstance() != null) {
+      n.put("instance", e.getInstance());
+    }
+    n.put("time", e.getTime().toString());
+    n.put("type", e.getType());
+    if (e.getStep() != null) {
+      n.put("step", e.getStep());
+    }
+    if (e.getSendId() != null) {
+      n.put("send_id", e.getSendId());
+    }
+    if (e.getReason() != null) {
+      n.put("reason", e.getReason());
     }
     return Json.write(n);
   }

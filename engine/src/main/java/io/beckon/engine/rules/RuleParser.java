@@ -33,6 +33,21 @@ public final class RuleParser {
     public Result(Rule rule, List<Problem> problems) {
       this(rule, null, problems);
     }
+
+    /** The rule's or journey's id; only for a file without errors. */
+    public String id() {
+      return rule != null ? rule.id() : journey.id();
+    }
+
+    /** The rule's or journey's version; only for a file without errors. */
+    public int version() {
+      return rule != null ? rule.version() : journey.version();
+    }
+
+    /** Whether the rule or journey is enabled; only for a file without errors. */
+    public boolean enabled() {
+      return rule != null ? rule.enabled() : journey.enabled();
+    }
   }
 
   private final Fields fields;
@@ -52,6 +67,11 @@ public final class RuleParser {
 
   /** Parses the text of a rule file; throws the first error (in file order). */
   public static Rule parse(String yaml) {
+    return orThrow(read("", yaml, true)).rule();
+  }
+
+  /** Reads the text of a rule or journey file; throws the first error (in file order). */
+  public static Result readValid(String yaml) {
     return orThrow(read("", yaml, true));
   }
 
@@ -62,12 +82,7 @@ public final class RuleParser {
    * failing the job at every restore.
    */
   public static Result readAccepted(String yaml) {
-    Result result = read("", yaml, false);
-    RuleException first = Problems.firstError(result.problems());
-    if (first != null) {
-      throw first;
-    }
-    return result;
+    return orThrow(read("", yaml, false));
   }
 
   private static Result read(String file, String yaml, boolean limits) {
@@ -103,12 +118,12 @@ public final class RuleParser {
     return !broken.isEmpty();
   }
 
-  private static Rule orThrow(Result result) {
+  private static Result orThrow(Result result) {
     RuleException first = Problems.firstError(result.problems());
     if (first != null) {
       throw first;
     }
-    return result.rule();
+    return result;
   }
 
   /** Binds a rule or, with {@code kind: journey}, a journey. */

@@ -131,7 +131,7 @@ public final class RuleSet {
                 p -> problems.add(file + ":" + p.line() + ":" + p.column() + ": " + p.message()));
             return;
           }
-          String id = read.rule() != null ? read.rule().id() : read.journey().id();
+          String id = read.id();
           String earlier = fileOfId.putIfAbsent(id, file);
           if (earlier != null) {
             problems.add(file + ":1:1: rule id '" + id + "' is already used by " + earlier);

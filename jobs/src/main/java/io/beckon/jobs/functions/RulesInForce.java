@@ -1,6 +1,7 @@
 package io.beckon.jobs.functions;
 
 import io.beckon.engine.core.UserEngine;
+import io.beckon.engine.journey.Journey;
 import io.beckon.engine.rules.Policies;
 import io.beckon.engine.rules.PoliciesParser;
 import io.beckon.engine.rules.Problem;
@@ -15,12 +16,14 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The rules and policies a job instance applies, built from their records. Checks each incoming
- * record as the marketers' validator would, so a record that bypassed the validator cannot replace
- * a good version with a broken one.
+ * The rules, journeys and policies a job instance applies, built from their records. Checks each
+ * incoming record as the marketers' validator would, so a record that bypassed the validator cannot
+ * replace a good version with a broken one. Rules and journeys share one id namespace and one
+ * topic.
  */
 final class RulesInForce {
   private final Map<String, Rule> rules = new HashMap<>();
+  private final Map<String, Journey> journeys = new HashMap<>();
   private final Map<String, RuleRecord> records = new HashMap<>();
   private Policies policies = Policies.NONE;
 
@@ -34,26 +37,62 @@ final class RulesInForce {
     rebuild();
   }
 
-  /** The outcome of offering a record: the change to apply, nothing to do, or a rejection. */
-  record Change(Rule before, Rule after, String rejection, boolean noop) {}
+  /**
+   * The outcome of offering a record: the change to apply, nothing to do, or a rejection. {@code
+   * before} and {@code after} are rules or journeys' entry triggers ({@link Journey#entry()});
+   * {@code journeyBefore} and {@code journeyAfter} the journeys, when the id is a journey's.
+   */
+  record Change(
+      Rule before,
+      Rule after,
+      Journey journeyBefore,
+      Journey journeyAfter,
+      String rejection,
+      boolean noop) {
+    static Change rejected(Rule before, Journey journeyBefore, String why) {
+      return new Change(before, before, journeyBefore, journeyBefore, why, false);
+    }
+
+    /** Whether a rule became a journey or the other way round: nothing pending carries over. */
+    boolean kindSwitched() {
+      return before != null && after != null && (journeyBefore == null) != (journeyAfter == null);
+    }
+  }
 
   UserEngine engine() {
     return engine;
   }
 
-  Rule rule(String id) {
-    return rules.get(id);
+  /** The version in force of a rule or journey; null when none. */
+  Integer versionInForce(String id) {
+    RuleRecord record = records.get(id);
+    return record == null ? null : record.getVersion();
   }
 
   int size() {
-    return rules.size();
+    return records.size();
   }
 
   /** Restores a record from broadcast state (it was accepted before). */
   void restore(RuleRecord record) {
-    rules.put(record.getRuleId(), RuleParser.parseAccepted(record.getYaml()));
+    put(record.getRuleId(), RuleParser.readAccepted(record.getYaml()));
     records.put(record.getRuleId(), record);
     rebuild();
+  }
+
+  private void put(String id, RuleParser.Result read) {
+    rules.remove(id);
+    journeys.remove(id);
+    if (read.rule() != null) {
+      rules.put(id, read.rule());
+    } else {
+      journeys.put(id, read.journey());
+    }
+  }
+
+  private Rule trigger(String id) {
+    Journey journey = journeys.get(id);
+    return journey != null ? journey.entry() : rules.get(id);
   }
 
   /** Restores the policies from broadcast state (they were accepted before). */
@@ -87,30 +126,33 @@ final class RulesInForce {
 
   /** Checks a record (null: tombstone) for {@code ruleId} and, when acceptable, takes it in. */
   Change offer(String ruleId, RuleRecord record) {
-    Rule before = rules.get(ruleId);
+    Rule before = trigger(ruleId);
+    Journey journeyBefore = journeys.get(ruleId);
     if (record == null) {
       if (before == null) {
-        return new Change(null, null, null, true); // a tombstone for an unknown rule is harmless
+        // a tombstone for an unknown rule is harmless
+        return new Change(null, null, null, null, null, true);
       }
       rules.remove(ruleId);
+      journeys.remove(ruleId);
       records.remove(ruleId);
       rebuild();
-      return new Change(before, null, null, false);
+      return new Change(before, null, journeyBefore, null, null, false);
     }
     RuleRecord current = records.get(ruleId);
     if (current != null && current.getYaml().equals(record.getYaml())) {
-      return new Change(before, before, null, true); // redelivered, e.g. after a restore
+      // redelivered, e.g. after a restore
+      return new Change(before, before, journeyBefore, journeyBefore, null, true);
     }
     RuleParser.Result read = RuleParser.read(record.getFile(), record.getYaml());
     String problem = problemWith(ruleId, record, current, read);
     if (problem != null) {
-      return new Change(before, before, problem, false);
+      return Change.rejected(before, journeyBefore, problem);
     }
-    Rule after = read.rule();
-    rules.put(ruleId, after);
+    put(ruleId, read);
     records.put(ruleId, record);
     rebuild();
-    return new Change(before, after, null, false);
+    return new Change(before, trigger(ruleId), journeyBefore, journeys.get(ruleId), null, false);
   }
 
   /** Why a record must not replace the rule in force, or null. */
@@ -121,19 +163,20 @@ final class RulesInForce {
     if (!errors.isEmpty()) {
       return String.join("; ", errors);
     }
-    Rule parsed = read.rule();
-    if (!parsed.id().equals(ruleId)) {
-      return "the record's key '" + ruleId + "' does not match the rule id '" + parsed.id() + "'";
+    String id = read.id();
+    int version = read.version();
+    if (!id.equals(ruleId)) {
+      return "the record's key '" + ruleId + "' does not match the rule id '" + id + "'";
     }
-    if (parsed.version() != record.getVersion()) {
+    if (version != record.getVersion()) {
       return "the record says version "
           + record.getVersion()
           + " but the rule text says "
-          + parsed.version();
+          + version;
     }
-    if (current != null && parsed.version() <= current.getVersion()) {
+    if (current != null && version <= current.getVersion()) {
       return "version "
-          + parsed.version()
+          + version
           + " is not newer than version "
           + current.getVersion()
           + " in force";
@@ -142,6 +185,10 @@ final class RulesInForce {
   }
 
   private void rebuild() {
-    engine = new UserEngine(new RuleSet(List.copyOf(rules.values())), policies, invalidDateValues);
+    engine =
+        new UserEngine(
+            new RuleSet(List.copyOf(rules.values()), List.copyOf(journeys.values())),
+            policies,
+            invalidDateValues);
   }
 }

@@ -2,6 +2,7 @@ package io.beckon.jobs.functions;
 
 import io.beckon.schema.state.CartLine;
 import io.beckon.schema.state.CartState;
+import io.beckon.schema.state.JourneyInstance;
 import io.beckon.schema.state.PendingConversion;
 import io.beckon.schema.state.PendingFire;
 import io.beckon.schema.state.ProfileState;
@@ -71,7 +72,25 @@ final class StateCopies {
         new HashMap<>(t.getFenceLastFire()),
         new ArrayList<>(t.getCapHistory()),
         new HashMap<>(t.getDateFired()),
-        copyConversions(t.getConversions()));
+        copyConversions(t.getConversions()),
+        copyJourneys(t.getJourneys()));
+  }
+
+  private static List<JourneyInstance> copyJourneys(List<JourneyInstance> active) {
+    List<JourneyInstance> out = new ArrayList<>(active.size());
+    for (JourneyInstance i : active) {
+      out.add(
+          new JourneyInstance(
+              i.getJourneyId(),
+              i.getInstance(),
+              i.getStep(),
+              i.getReachedAt(),
+              i.getDueTime(),
+              i.getSeq(),
+              i.getMatchedArm(),
+              i.getVariables()));
+    }
+    return out;
   }
 
   private static List<PendingConversion> copyConversions(List<PendingConversion> open) {

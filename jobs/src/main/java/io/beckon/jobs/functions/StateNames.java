@@ -60,6 +60,9 @@ public final class StateNames {
   public static final OutputTag<io.beckon.schema.Conversion> CONVERSIONS =
       new OutputTag<>("conversions", new AvroTypeInfo<>(io.beckon.schema.Conversion.class));
 
+  public static final OutputTag<io.beckon.schema.JourneyEvent> JOURNEY_EVENTS =
+      new OutputTag<>("journey-events", new AvroTypeInfo<>(io.beckon.schema.JourneyEvent.class));
+
   public static final OutputTag<Suppression> SUPPRESSIONS =
       new OutputTag<>("send-suppressions", new AvroTypeInfo<>(Suppression.class));
 

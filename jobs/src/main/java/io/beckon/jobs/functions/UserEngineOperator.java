@@ -2,11 +2,13 @@ package io.beckon.jobs.functions;
 
 import io.beckon.engine.core.Expiry;
 import io.beckon.engine.core.FireListener;
+import io.beckon.engine.core.JourneyChanges;
 import io.beckon.engine.core.Outcome;
 import io.beckon.engine.core.RuleChanges;
 import io.beckon.engine.core.UserEngine;
 import io.beckon.engine.event.AvroEvents;
 import io.beckon.engine.event.UserEvent;
+import io.beckon.engine.journey.Journey;
 import io.beckon.engine.rules.RuleLimits;
 import io.beckon.engine.rules.RulesValidator;
 import io.beckon.engine.rules.Trigger;
@@ -14,6 +16,7 @@ import io.beckon.jobs.rules.RuleUpdates;
 import io.beckon.schema.Conversion;
 import io.beckon.schema.DeadLetter;
 import io.beckon.schema.Event;
+import io.beckon.schema.JourneyEvent;
 import io.beckon.schema.PoliciesRecord;
 import io.beckon.schema.RuleRecord;
 import io.beckon.schema.RuleRejection;
@@ -104,6 +107,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   private transient Counter sends;
   private transient Counter suppressions;
   private transient Counter conversions;
+  private transient Counter journeyEvents;
   private transient Counter rulesAccepted;
   private transient Counter rulesRejected;
   private transient Counter internalErrors;
@@ -254,6 +258,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     sends = metrics.counter("sendCommands");
     suppressions = metrics.counter("sendSuppressions");
     conversions = metrics.counter("conversions");
+    journeyEvents = metrics.counter("journeyEvents");
     rulesAccepted = metrics.counter("rulesAccepted");
     rulesRejected = metrics.counter("rulesRejected");
     internalErrors = metrics.counter("internalErrors");
@@ -476,6 +481,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       records.add(new StreamRecord<>(conversion, time));
     }
 
+    @Override
+    public void journey(JourneyEvent event) {
+      records.add(new StreamRecord<>(event, time));
+    }
+
     void clear() {
       records.clear();
     }
@@ -490,6 +500,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       } else if (record.getValue() instanceof Suppression) {
         suppressions.inc();
         output.collect(StateNames.SUPPRESSIONS, (StreamRecord<Suppression>) record);
+      } else if (record.getValue() instanceof JourneyEvent) {
+        journeyEvents.inc();
+        output.collect(StateNames.JOURNEY_EVENTS, (StreamRecord<JourneyEvent>) record);
       } else {
         conversions.inc();
         output.collect(StateNames.CONVERSIONS, (StreamRecord<Conversion>) record);
@@ -683,7 +696,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
         change = rules.offer(update.getRuleId(), update.getRecord());
       } catch (RuntimeException | StackOverflowError e) {
         // A record the checks did not foresee must not crash the job (it would be replayed).
-        change = new RulesInForce.Change(null, null, "cannot read the rule: " + e, false);
+        change = RulesInForce.Change.rejected(null, null, "cannot read the rule: " + e);
       }
       if (change.rejection() != null) {
         RuleRecord r = update.getRecord();
@@ -732,9 +745,10 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   }
 
   /**
-   * Re-schedules or cancels the changed rule's pending fires for every user of this instance with
-   * pending triggers, and moves their wake-ups. The cache is written back and emptied first, so
-   * keyed state holds every user.
+   * Re-schedules or cancels the changed rule's (or journey's entry trigger's) pending fires for
+   * every user of this instance with pending triggers, moves or exits their journey instances as of
+   * the watermark, and moves their wake-ups. The cache is written back and emptied first, so keyed
+   * state holds every user.
    */
   private void applyToEveryUser(RulesInForce.Change change) throws Exception {
     cache.clear();
@@ -755,8 +769,19 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
               return;
             }
             Long registered = store.wakeUp();
+            Outputs exits = new Outputs(floor);
             if (before != null) {
-              store.triggers(RuleChanges.apply(before, change.before(), change.after()));
+              // A rule that became a journey (or back) carries nothing pending over.
+              TriggerState after =
+                  change.kindSwitched()
+                      ? RuleChanges.apply(before, change.before(), null)
+                      : RuleChanges.apply(before, change.before(), change.after());
+              if (change.journeyBefore() != null) {
+                Journey next = change.kindSwitched() ? null : change.journeyAfter();
+                after =
+                    JourneyChanges.apply(after, change.journeyBefore(), next, user, floor, exits);
+              }
+              store.triggers(after);
             }
             if (arms) {
               // A date rule arms for every user who has the attribute, as of the watermark.
@@ -765,6 +790,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
             Long next = engine.nextWakeUp(store, expiry);
             store.wakeUp(next);
             store.flush();
+            emit(exits);
             moveWakeUp(registered, next, floor);
           } catch (RuntimeException | StackOverflowError e) {
             // This user keeps the pending fires as they were; everyone else gets the change.
@@ -779,7 +805,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
 
   private void reject(String ruleId, Integer version, String file, String reason) {
     rulesRejected.inc();
-    Integer inForce = rules.rule(ruleId) == null ? null : rules.rule(ruleId).version();
+    Integer inForce = rules.versionInForce(ruleId);
     // Clipped: a hostile record (a megabyte key or file name, thousands of problems) must not make
     // its log line huge or its rejection record too big to write.
     ruleId = clip(ruleId, RuleLimits.REJECTION_NAME_CHARS);

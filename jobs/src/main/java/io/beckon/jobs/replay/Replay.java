@@ -38,6 +38,7 @@ public final class Replay {
       List<String> sendCommands,
       List<String> suppressions,
       List<String> conversions,
+      List<String> journeyEvents,
       int lateEvents,
       List<String> quarantined,
       List<Rejected> rejected) {}
@@ -106,6 +107,11 @@ public final class Replay {
                     .map(c -> "C" + JsonViews.of(c))
                     .returns(Types.STRING)
                     .uid("replay-tag-conversions"),
+                outputs
+                    .journeyEvents()
+                    .map(j -> "J" + JsonViews.of(j))
+                    .returns(Types.STRING)
+                    .uid("replay-tag-journey-events"),
                 outputs.lateEvents().map(e -> "L").returns(Types.STRING).uid("replay-tag-late"),
                 outputs
                     .quarantined()
@@ -125,6 +131,7 @@ public final class Replay {
     List<String> sendLines = new ArrayList<>();
     List<String> suppressionLines = new ArrayList<>();
     List<String> conversionLines = new ArrayList<>();
+    List<String> journeyLines = new ArrayList<>();
     List<String> quarantined = new ArrayList<>();
     List<Rejected> rejected = new ArrayList<>();
     int late = 0;
@@ -135,6 +142,7 @@ public final class Replay {
           case 'S' -> sendLines.add(item.substring(1));
           case 'X' -> suppressionLines.add(item.substring(1));
           case 'C' -> conversionLines.add(item.substring(1));
+          case 'J' -> journeyLines.add(item.substring(1));
           case 'Q' -> quarantined.add(item.substring(1));
           case 'D' -> {
             int split = item.indexOf('\n');
@@ -147,15 +155,35 @@ public final class Replay {
     sendLines.sort(CONTRACT_ORDER);
     suppressionLines.sort(CONTRACT_ORDER);
     conversionLines.sort(CONVERSION_ORDER);
-    return new Result(sendLines, suppressionLines, conversionLines, late, quarantined, rejected);
+    journeyLines.sort(JOURNEY_ORDER);
+    return new Result(
+        sendLines, suppressionLines, conversionLines, journeyLines, late, quarantined, rejected);
   }
 
-  /** The contract's output order: fire_time, user_id, rule_id; then the whole line. */
+  /**
+   * The contract's output order: fire_time, user_id, rule_id; then, for a journey, the order in
+   * which its steps ran (the sort is stable and one user's outputs arrive in the order the engine
+   * wrote them), and for a rule the whole line.
+   */
   static final Comparator<String> CONTRACT_ORDER =
       Comparator.<String, Instant>comparing(line -> Instant.parse(field(line, "fire_time")))
           .thenComparing(line -> field(line, "user_id"))
           .thenComparing(line -> field(line, "rule_id"))
-          .thenComparing(Comparator.naturalOrder());
+          .thenComparing((a, b) -> isJourney(a) ? 0 : a.compareTo(b));
+
+  /**
+   * Journey events in the order they happened: time, user_id, journey_id, then arrival (stable
+   * sort; one user's events arrive in the order the engine wrote them).
+   */
+  static final Comparator<String> JOURNEY_ORDER =
+      Comparator.<String, Instant>comparing(line -> Instant.parse(field(line, "time")))
+          .thenComparing(line -> field(line, "user_id"))
+          .thenComparing(line -> field(line, "journey_id"));
+
+  /** Whether an output line is a journey's (rules and journeys share the rule_id namespace). */
+  private static boolean isJourney(String line) {
+    return field(line, "journey_instance") != null;
+  }
 
   /**
    * Conversions in the order they happened: conversion_time, user_id, rule_id, then the whole line

@@ -1,6 +1,5 @@
 package io.beckon.jobs.rules;
 
-import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleParser;
 import io.beckon.engine.rules.RulesValidator;
 import io.beckon.schema.PoliciesRecord;
@@ -19,7 +18,7 @@ public final class RuleUpdates {
 
   /** A rule file as the record `rules publish` writes for it. */
   public static RuleRecord record(String file, String yaml, Instant publishedAt) {
-    Rule rule = RuleParser.parse(yaml);
+    RuleParser.Result rule = RuleParser.readValid(yaml);
     return RuleRecord.newBuilder()
         .setRuleId(rule.id())
         .setVersion(rule.version())

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNotSame;
 
 import io.beckon.schema.state.CartLine;
 import io.beckon.schema.state.CartState;
+import io.beckon.schema.state.JourneyInstance;
 import io.beckon.schema.state.PendingFire;
 import io.beckon.schema.state.ProfileState;
 import io.beckon.schema.state.TriggerState;
@@ -35,9 +36,11 @@ class StateCopiesTest {
 
     TriggerState triggers = filled(new TriggerState());
     triggers.setPending(new ArrayList<>(List.of(filled(new PendingFire()))));
+    triggers.setJourneys(new ArrayList<>(List.of(filled(new JourneyInstance()))));
     TriggerState triggersCopy = StateCopies.copy(triggers);
     assertCopy(triggers, triggersCopy);
     assertNotSame(triggers.getPending().get(0), triggersCopy.getPending().get(0));
+    assertNotSame(triggers.getJourneys().get(0), triggersCopy.getJourneys().get(0));
   }
 
   /** Every field set to a value unlike its default, from the schema. */

@@ -326,6 +326,220 @@ class UserEngineOperatorHarnessTest {
         List.of("profile", "attributes"), parts("u1"), "nothing of the fired date is kept");
   }
 
+  static final String TRIAL =
+      """
+      kind: journey
+      id: trial-nudges
+      version: 1
+      trigger: {kind: event, event: trial_started}
+      exit_on: [purchase_completed]
+      steps:
+        - id: hello
+          send: {channel: in_app, body: "hi"}
+        - id: pause
+          wait: 1d
+        - id: look
+          wait_for:
+            events: [{event: lesson_started, goto: end}]
+            timeout: {after: 1d, goto: nudge}
+        - id: nudge
+          send: {channel: in_app, body: "nudge"}
+      """;
+
+  /** The journey events written so far, as {@code user time type step reason}. */
+  private List<String> journeyEvents() {
+    List<String> out = new java.util.ArrayList<>();
+    for (Object o : harness.getSideOutput(StateNames.JOURNEY_EVENTS)) {
+      var e = (io.beckon.schema.JourneyEvent) ((StreamRecord<?>) o).getValue();
+      out.add(
+          e.getUserId()
+              + " "
+              + e.getTime()
+              + " "
+              + e.getType()
+              + (e.getStep() == null ? "" : " " + e.getStep())
+              + (e.getReason() == null ? "" : " " + e.getReason())
+              + " v"
+              + e.getJourneyVersion());
+    }
+    return out;
+  }
+
+  /** Three users in the trial journey: one times out, one exits, one is matched. */
+  private void threeTrials() throws Exception {
+    for (String user : List.of("u1", "u2", "u3")) {
+      send(event("t-" + user, user, "trial_started", "2026-01-05T10:00:00Z", null));
+    }
+    send(event("p", "u2", "purchase_completed", "2026-01-06T12:00:00Z", "{\"total\":5}"));
+    send(event("l", "u3", "lesson_started", "2026-01-06T11:00:00Z", null));
+  }
+
+  @Test
+  void journeyTimersAndInstanceStateGoOnceInstancesEnd() throws Exception {
+    harness.close();
+    harness = newHarness(Map.of("trial.yaml", TRIAL));
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness.open();
+    publish(Map.of("trial.yaml", TRIAL));
+    threeTrials();
+    watermark(millis("2026-01-05T10:00:00Z"));
+    assertEquals(3, harness.extractOutputValues().size(), "hello, for each at entry");
+    assertEquals(List.of("profile", "triggers", "dedup"), parts("u1"), "waiting in pause");
+    watermark(millis("2026-01-06T12:00:00Z"));
+    // u1 waits in look (its trial_started is forgotten for dedup at 11:00); u2 exited at 12:00;
+    // u3 was matched at 11:00 and completed.
+    assertEquals(List.of("profile", "triggers"), parts("u1"));
+    assertEquals(List.of("profile", "dedup"), parts("u2"));
+    assertEquals(List.of("profile", "dedup"), parts("u3"));
+    watermark(millis("2026-01-07T10:00:00Z"));
+    assertEquals(List.of("profile"), parts("u1"), "completed after the nudge");
+    assertEquals(4, harness.extractOutputValues().size());
+    assertEquals(
+        List.of(
+            "u3 2026-01-06T11:00:00Z exited look completed v1",
+            "u2 2026-01-06T12:00:00Z exited look exit_on v1",
+            "u1 2026-01-07T10:00:00Z sent nudge v1",
+            "u1 2026-01-07T10:00:00Z exited nudge completed v1"),
+        journeyEvents().stream()
+            .filter(e -> !e.contains(" entered") && !e.contains(" sent hello"))
+            .toList());
+    watermark(millis("2026-01-07T12:00:00Z"));
+    List<SendCommand> sent =
+        harness.extractOutputValues().stream()
+            .filter(c -> c.getRuleId().equals("renewal"))
+            .toList();
+    assertEquals(1, sent.size());
+    assertEquals("u1", sent.get(0).getUserId());
+    assertEquals("2026-01-07T12:00:00Z", sent.get(0).getFireTime().toString());
+    watermark(Long.MAX_VALUE);
+    assertEquals(0, harness.numEventTimeTimers());
+    assertEquals(
+        List.of("profile", "attributes"), parts("u1"), "nothing of the fired date is kept");
+  }
+
+  static final String TRIAL =
+      """
+      kind: journey
+      id: trial-nudges
+      version: 1
+      trigger: {kind: event, event: trial_started}
+      exit_on: [purchase_completed]
+      steps:
+        - id: hello
+          send: {channel: in_app, body: "hi"}
+        - id: pause
+          wait: 1d
+        - id: look
+          wait_for:
+            events: [{event: lesson_started, goto: end}]
+            timeout: {after: 1d, goto: nudge}
+        - id: nudge
+          send: {channel: in_app, body: "nudge"}
+      """;
+
+  /** The journey events written so far, as {@code user time type step reason}. */
+  private List<String> journeyEvents() {
+    List<String> out = new java.util.ArrayList<>();
+    for (Object o : harness.getSideOutput(StateNames.JOURNEY_EVENTS)) {
+      var e = (io.beckon.schema.JourneyEvent) ((StreamRecord<?>) o).getValue();
+      out.add(
+          e.getUserId()
+              + " "
+              + e.getTime()
+              + " "
+              + e.getType()
+              + (e.getStep() == null ? "" : " " + e.getStep())
+              + (e.getReason() == null ? "" : " " + e.getReason())
+              + " v"
+              + e.getJourneyVersion());
+    }
+    return out;
+  }
+
+  /** Three users in the trial journey: one times out, one exits, one is matched. */
+  private void threeTrials() throws Exception {
+    for (String user : List.of("u1", "u2", "u3")) {
+      send(event("t-" + user, user, "trial_started", "2026-01-05T10:00:00Z", null));
+    }
+    send(event("p", "u2", "purchase_completed", "2026-01-06T12:00:00Z", "{\"total\":5}"));
+    send(event("l", "u3", "lesson_started", "2026-01-06T11:00:00Z", null));
+  }
+
+  @Test
+  void journeyTimersAndInstanceStateGoOnceInstancesEnd() throws Exception {
+    harness.close();
+    harness = newHarness(Map.of("trial.yaml", TRIAL));
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness.open();
+    publish(Map.of("trial.yaml", TRIAL));
+    threeTrials();
+    watermark(millis("2026-01-05T10:00:00Z"));
+    assertEquals(3, harness.extractOutputValues().size(), "hello, for each at entry");
+    assertEquals(List.of("profile", "triggers", "dedup"), parts("u1"), "waiting in pause");
+    watermark(millis("2026-01-06T12:00:00Z"));
+    // u1 waits in look (its trial_started is forgotten for dedup at 11:00); u2 exited at 12:00;
+    // u3 was matched at 11:00 and completed.
+    assertEquals(List.of("profile", "triggers"), parts("u1"));
+    assertEquals(List.of("profile", "dedup"), parts("u2"));
+    assertEquals(List.of("profile", "dedup"), parts("u3"));
+    watermark(millis("2026-01-07T10:00:00Z"));
+    assertEquals(List.of("profile"), parts("u1"), "completed after the nudge");
+    assertEquals(4, harness.extractOutputValues().size());
+    assertEquals(
+        List.of(
+            "u2 2026-01-06T12:00:00Z exited look exit_on v1",
+            "u3 2026-01-06T11:00:00Z exited look completed v1",
+            "u1 2026-01-07T10:00:00Z sent nudge v1",
+            "u1 2026-01-07T10:00:00Z exited nudge completed v1"),
+        journeyEvents().stream()
+            .filter(e -> !e.contains("10:00:00Z entered"))
+            .toList()
+            .subList(3, 7));
+    watermark(millis("2026-01-07T12:00:00Z"));
+    assertEquals(List.of("profile"), parts("u2"));
+    assertEquals(0, harness.numEventTimeTimers(), "no journey timer is left behind");
+  }
+
+  @Test
+  void aNewJourneyVersionMovesInstancesByStepIdOrExitsThem() throws Exception {
+    harness.close();
+    harness = newHarness(Map.of("trial.yaml", TRIAL));
+    harness.open();
+    publish(Map.of("trial.yaml", TRIAL));
+    send(event("t1", "u1", "trial_started", "2026-01-05T10:00:00Z", null));
+    send(event("t2", "u2", "trial_started", "2026-01-04T09:00:00Z", null));
+    watermark(millis("2026-01-05T12:00:00Z"));
+    // u1 waits in pause until 6 Jan 10:00; u2 waits in look (since 5 Jan 09:00).
+    String v2 =
+        TRIAL
+            .replace("version: 1", "version: 2")
+            .replace("id: look", "id: watch")
+            .replace("body: \"nudge\"", "body: \"nudge v2\"");
+    publish("trial.yaml", v2, 2);
+    assertEquals(
+        List.of("u2 2026-01-05T12:00:00Z exited look version v1"),
+        journeyEvents().stream().filter(e -> e.contains("exited")).toList(),
+        "u2's step is gone from version 2");
+    assertEquals(List.of("profile"), parts("u2"));
+    assertEquals(List.of("profile", "triggers", "dedup"), parts("u1"));
+    // u1 keeps its due time, and goes on in version 2.
+    watermark(millis("2026-01-07T10:00:00Z"));
+    List<SendCommand> out = harness.extractOutputValues();
+    SendCommand nudge = out.get(out.size() - 1);
+    assertEquals("nudge v2", nudge.getBody());
+    assertEquals("2026-01-07T10:00:00Z", nudge.getFireTime().toString());
+    // A third user enters version 2; disabling it exits them with reason version.
+    send(event("t3", "u3", "trial_started", "2026-01-07T11:00:00Z", null));
+    watermark(millis("2026-01-07T11:00:00Z"));
+    publish("trial.yaml", v2.replace("version: 2", "version: 3\nenabled: false"), 3);
+    assertEquals(
+        "u3 2026-01-07T11:00:00Z exited pause version v2",
+        journeyEvents().get(journeyEvents().size() - 1));
+    watermark(Long.MAX_VALUE);
+    assertEquals(0, harness.numEventTimeTimers());
+    assertEquals(List.of("profile"), parts("u3"));
+  }
+
   @Test
   void capHistoryAndConversionWindowsLeaveStateWhenTheirWindowsPass() throws Exception {
     harness.close();

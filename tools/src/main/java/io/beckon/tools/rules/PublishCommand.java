@@ -1,7 +1,6 @@
 package io.beckon.tools.rules;
 
 import io.beckon.engine.rules.Problem;
-import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleParser;
 import io.beckon.engine.rules.RuleSet;
 import io.beckon.engine.rules.RulesValidator;
@@ -114,7 +113,7 @@ public final class PublishCommand {
     List<LocalRule> localRules = new ArrayList<>();
     ruleFiles.forEach(
         (file, text) -> {
-          Rule rule = RuleParser.parse(text);
+          RuleParser.Result rule = RuleParser.readValid(text);
           localRules.add(new LocalRule(file, rule.id(), rule.version(), rule.enabled(), text));
         });
 
