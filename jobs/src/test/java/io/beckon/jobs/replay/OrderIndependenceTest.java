@@ -19,8 +19,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Property: a random set of events, delivered in different arrival orders whose disorder stays
- * within the bound, yields identical send commands and suppressions, ids included. Runs the real
- * pipeline on a MiniCluster at parallelism 2 with RocksDB and Kryo disabled.
+ * within the bound, yields identical send commands, suppressions, conversions and journey events,
+ * ids included. Runs the real pipeline on a MiniCluster at parallelism 2 with RocksDB and Kryo
+ * disabled.
  */
 class OrderIndependenceTest {
   @RegisterExtension
@@ -93,6 +94,53 @@ class OrderIndependenceTest {
             cooldown: 1h
           message: {channel: in_app, body: "At {{ fence_id }}"}
           """,
+          "trip.yaml",
+          """
+          kind: journey
+          id: trip
+          version: 1
+          priority: 7
+          trigger: {kind: event, event: app_opened}
+          while_active: restart
+          exit_on: [purchase_completed]
+          steps:
+            - id: hello
+              send: {channel: push, fallback: [in_app], body: "Hi {{ event.platform }}"}
+            - id: look
+              wait_for:
+                events: [{event: cart_item_added, where: {attribute: quantity, op: gte, value: 2},
+                          goto: morning}]
+                timeout: {after: 20m, goto: nudge}
+            - id: nudge
+              send: {channel: in_app, body: "{{ cart_units }} in cart"}
+              then: end
+            - id: morning
+              wait_until: {local_time: "10:00"}
+            - id: route
+              branch:
+                - {when: {attribute: session_count, op: gte, value: 3}, goto: regular}
+            - id: newcomer
+              send: {channel: email, fallback: [in_app], body: "new"}
+              then: end
+            - id: regular
+              send: {channel: in_app, body: "regular"}
+          """,
+          "reminder.yaml",
+          """
+          kind: journey
+          id: reminder
+          version: 1
+          trigger: {kind: date, attribute: slot, offset: -10m}
+          reentry: {cooldown: 1h}
+          exit_on: [{event: cart_item_removed, where: {attribute: sku, op: eq, value: A}}]
+          steps:
+            - id: first
+              send: {channel: in_app, body: "slot soon"}
+            - id: gap
+              wait: 15m
+            - id: second
+              send: {channel: in_app, body: "slot now"}
+          """,
           "bought.yaml",
           """
           id: bought
@@ -136,12 +184,33 @@ class OrderIndependenceTest {
             reference.sendCommands().stream()
                 .anyMatch(l -> l.contains("\"bday\"") && l.contains("2027-03-01")),
             "a yearly occurrence armed before the end of input fires at the end");
+        for (String type :
+            List.of(
+                "\"entered\"",
+                "\"held\"",
+                "\"suppressed\"",
+                "\"reason\":\"restarted\"",
+                "\"reason\":\"exit_on\"",
+                "\"reason\":\"completed\"",
+                "\"reason\":\"reentry\"")) {
+          assertTrue(
+              reference.journeyEvents().stream().anyMatch(l -> l.contains(type)),
+              "the random set exercises journey events with " + type);
+        }
+        for (String step : List.of("nudge", "newcomer", "regular", "second")) {
+          assertTrue(
+              reference.sendCommands().stream()
+                  .anyMatch(l -> ("" + field(l, "journey_step")).equals(step)),
+              "the journey step " + step + " sends");
+        }
       } else {
         assertEquals(
             reference.sendCommands(), result.sendCommands(), "send commands, order " + order);
         assertEquals(
             reference.suppressions(), result.suppressions(), "suppressions, order " + order);
         assertEquals(reference.conversions(), result.conversions(), "conversions, order " + order);
+        assertEquals(
+            reference.journeyEvents(), result.journeyEvents(), "journey events, order " + order);
       }
     }
   }
