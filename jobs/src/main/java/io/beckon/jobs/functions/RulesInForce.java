@@ -63,6 +63,34 @@ final class RulesInForce {
     return engine;
   }
 
+  /** The text in force of a rule or journey; null when none. */
+  String yaml(String id) {
+    RuleRecord record = records.get(id);
+    return record == null ? null : record.getYaml();
+  }
+
+  /**
+   * The change from one accepted text to another (either null: added or deleted), as {@link #offer}
+   * made it: for a change that must reach users again after a restore.
+   */
+  static Change change(String beforeYaml, String afterYaml) {
+    RuleParser.Result before = beforeYaml == null ? null : RuleParser.readAccepted(beforeYaml);
+    RuleParser.Result after = afterYaml == null ? null : RuleParser.readAccepted(afterYaml);
+    return new Change(
+        trigger(before), trigger(after), journey(before), journey(after), null, false);
+  }
+
+  private static Rule trigger(RuleParser.Result read) {
+    if (read == null) {
+      return null;
+    }
+    return read.journey() != null ? read.journey().entry() : read.rule();
+  }
+
+  private static Journey journey(RuleParser.Result read) {
+    return read == null ? null : read.journey();
+  }
+
   /** The version in force of a rule or journey; null when none. */
   Integer versionInForce(String id) {
     RuleRecord record = records.get(id);

@@ -50,6 +50,14 @@ public final class StateNames {
   public static final MapStateDescriptor<String, Long> RULES_PROGRESS =
       new MapStateDescriptor<>("rules-progress", Types.STRING, Types.LONG);
 
+  /**
+   * Union (operator) state: rule changes that had not reached every user when the checkpoint was
+   * taken; after a restore each instance applies them to all its users again.
+   */
+  public static final ListStateDescriptor<io.beckon.schema.state.PendingSweep> PENDING_SWEEPS =
+      new ListStateDescriptor<>(
+          "pending-sweeps", new AvroTypeInfo<>(io.beckon.schema.state.PendingSweep.class));
+
   /** Union (operator) state: the engine's watermark as of the checkpoint, see EngineClock. */
   public static final ListStateDescriptor<EngineClock> ENGINE_CLOCK =
       new ListStateDescriptor<>("engine-clock", new AvroTypeInfo<>(EngineClock.class));

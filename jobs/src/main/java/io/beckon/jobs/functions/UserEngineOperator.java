@@ -24,6 +24,7 @@ import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import io.beckon.schema.internal.RuleUpdate;
 import io.beckon.schema.state.EngineClock;
+import io.beckon.schema.state.PendingSweep;
 import io.beckon.schema.state.TriggerState;
 import io.beckon.schema.state.UserRecord;
 import java.nio.ByteBuffer;
@@ -121,6 +122,22 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
 
   private transient ListState<EngineClock> clockState;
 
+  /** Rule changes still on their way to every user; event time waits for them. */
+  private transient ChangeSweeps sweeps;
+
+  private transient ListState<PendingSweep> sweepState;
+
+  /** The change {@link #sweeps} is applying, parsed once per sweep, and what it was parsed from. */
+  private transient PendingSweep parsedSweep;
+
+  private transient RulesInForce.Change parsedChange;
+
+  /**
+   * How many users a rule change reaches per turn of the task thread: between turns, records,
+   * checkpoint barriers and timers go on as usual (about 20 ms per turn on this machine's RocksDB).
+   */
+  static final int SWEEP_SLICE_USERS = 1_000;
+
   /** The latest on-time event time this instance applied (the horizon at a bounded end). */
   private transient long lastEventTime;
 
@@ -166,6 +183,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     clockState = context.getOperatorStateStore().getUnionListState(StateNames.ENGINE_CLOCK);
     // Union too: each instance takes back the buffered events of the key groups it now owns.
     bufferState = context.getOperatorStateStore().getUnionListState(StateNames.REORDER_BUFFER);
+    // Union too: a change an instance had not finished is applied again by every instance.
+    sweepState = context.getOperatorStateStore().getUnionListState(StateNames.PENDING_SWEEPS);
+    sweeps = new ChangeSweeps();
     buffer = new ReorderBuffer();
     floor = Long.MIN_VALUE;
     lastEventTime = Long.MIN_VALUE;
@@ -187,6 +207,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       var owned =
           KeyGroupRangeAssignment.computeKeyGroupRangeForOperatorIndex(
               maxParallelism, task.getNumberOfParallelSubtasks(), task.getIndexOfThisSubtask());
+      sweeps.restore(sweepState.get());
       buffer.restore(
           bufferState.get(),
           user -> owned.contains(KeyGroupRangeAssignment.assignToKeyGroup(user, maxParallelism)));
@@ -224,6 +245,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
                 .setStateFormat(STATE_FORMAT)
                 .build()));
     bufferState.update(buffer.all());
+    sweepState.update(sweeps.pending());
   }
 
   @Override
@@ -249,6 +271,11 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       rulesSeen.put(e.getKey(), e.getValue());
     }
     rulesLoaded = allRulesSeen();
+    if (!sweeps.isEmpty()) {
+      // Changes a failure interrupted reach every user again (a no-op for those they reached).
+      getProcessingTimeService()
+          .registerTimer(getProcessingTimeService().getCurrentProcessingTime(), this::sweepSlice);
+    }
     var metrics = getMetricGroup();
     applied = metrics.counter("eventsApplied");
     duplicates = metrics.counter("eventsDuplicate");
@@ -291,7 +318,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     if (inputSinceRestore) {
       return;
     }
-    if (rulesLoaded) {
+    if (rulesLoaded && sweeps.isEmpty()) {
       processWatermark(new Watermark(restoredWatermark + Math.max(0, now - restoredSavedAt)));
     }
     getProcessingTimeService().registerTimer(now + 1000, this::advanceWhileSilentAfterRestore);
@@ -383,11 +410,25 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     if (mark.getTimestamp() > restoredWatermark) {
       inputSinceRestore = true;
     }
-    if (!rulesLoaded) {
-      heldWatermark = mark; // released when the rules are loaded
+    if (rulesLoaded && !sweeps.isEmpty() && mark.getTimestamp() == Long.MAX_VALUE) {
+      // The end of a bounded input: no more turns will come, so the changes finish now.
+      sweeps.step(Integer.MAX_VALUE, this::users, this::applyChange);
+    }
+    if (!rulesLoaded || !sweeps.isEmpty()) {
+      // Released when the rules are loaded and every change has reached every user.
+      heldWatermark = mark;
       return;
     }
     super.processWatermark1(mark);
+  }
+
+  /** Lets the held watermark through once the rules are loaded and no change is on its way. */
+  private void releaseHeldWatermark() throws Exception {
+    if (rulesLoaded && sweeps.isEmpty() && heldWatermark != null) {
+      Watermark mark = heldWatermark;
+      heldWatermark = null;
+      super.processWatermark1(mark);
+    }
   }
 
   @Override
@@ -691,6 +732,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     } else if (update.getError() != null) {
       reject(update.getRuleId(), null, null, update.getError());
     } else {
+      String beforeYaml = rules.yaml(update.getRuleId());
       RulesInForce.Change change;
       try {
         change = rules.offer(update.getRuleId(), update.getRecord());
@@ -714,7 +756,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
         }
         if (change.before() != null
             || (change.after() != null && change.after().trigger() instanceof Trigger.OnDate)) {
-          applyToEveryUser(change);
+          sweep(update, beforeYaml, change);
         }
       }
     }
@@ -745,62 +787,104 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
   }
 
   /**
-   * Re-schedules or cancels the changed rule's (or journey's entry trigger's) pending fires for
-   * every user of this instance with pending triggers, moves or exits their journey instances as of
-   * the watermark, and moves their wake-ups. The cache is written back and emptied first, so keyed
-   * state holds every user.
+   * Starts taking an accepted change to every user of this instance: the first slice now, the rest
+   * in later turns of the task thread ({@link ChangeSweeps}). Event time waits meanwhile.
    */
-  private void applyToEveryUser(RulesInForce.Change change) throws Exception {
-    cache.clear();
+  private void sweep(RuleUpdate update, String beforeYaml, RulesInForce.Change change)
+      throws Exception {
+    // Users only in the cache must be in keyed state, where the walk finds users.
+    cache.writeBack();
+    sweeps.add(
+        PendingSweep.newBuilder()
+            .setRuleId(update.getRuleId())
+            .setBeforeYaml(beforeYaml)
+            .setAfterYaml(change.after() == null ? null : update.getRecord().getYaml())
+            .setAsOf(floor)
+            .setPartition(update.getPartition())
+            .setOffset(update.getOffset())
+            .build());
+    parsedSweep = sweeps.pending().get(sweeps.pending().size() - 1);
+    parsedChange = change;
+    sweepSlice(getProcessingTimeService().getCurrentProcessingTime());
+  }
+
+  /** One turn of the sweep: a slice of users, then the next turn, or the held watermark. */
+  private void sweepSlice(long now) throws Exception {
+    if (sweeps.step(SWEEP_SLICE_USERS, this::users, this::applyChange)) {
+      releaseHeldWatermark();
+      cache.evictBeyondCapacity();
+    } else {
+      getProcessingTimeService().registerTimer(now, this::sweepSlice);
+    }
+  }
+
+  /**
+   * Every user with state in this instance. A RocksDB iterator sees the keys as of its creation
+   * while writes go on; the heap backend's maps cannot be changed under an iterator, so its keys
+   * are copied first (the heap backend is for tests and small jobs).
+   */
+  private java.util.stream.Stream<String> users() {
+    KeyedStateBackend<String> backend = getKeyedStateBackend();
+    java.util.stream.Stream<String> keys =
+        backend.getKeys(StateNames.userRecord().getName(), VoidNamespace.INSTANCE);
+    if (backend instanceof org.apache.flink.runtime.state.heap.HeapKeyedStateBackend) {
+      try (keys) {
+        return keys.toList().stream();
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * Re-schedules or cancels the changed rule's (or journey entry trigger's) pending fires of one
+   * user, moves or exits their journey instance as of the change's watermark, arms a date rule, and
+   * moves their wake-up. A user this fails for keeps their state as it was; everyone else gets the
+   * change.
+   */
+  private void applyChange(PendingSweep sweep, String user) {
+    if (sweep != parsedSweep) {
+      parsedChange = RulesInForce.change(sweep.getBeforeYaml(), sweep.getAfterYaml());
+      parsedSweep = sweep;
+    }
+    RulesInForce.Change change = parsedChange;
+    long asOf = sweep.getAsOf();
     UserEngine engine = rules.engine();
-    KeyedStateBackend<String> users = getKeyedStateBackend();
-    users.applyToAllKeys(
-        VoidNamespace.INSTANCE,
-        VoidNamespaceSerializer.INSTANCE,
-        StateNames.userRecord(),
-        (String user, ValueState<UserRecord> state) -> {
-          // Timers and the store address the current key: make it this user.
-          setCurrentKey(user);
-          try {
-            TriggerState before = store.triggers(); // a copy: the record changes only on flush
-            boolean arms =
-                change.after() != null && change.after().trigger() instanceof Trigger.OnDate;
-            if (before == null && !arms) {
-              return;
-            }
-            Long registered = store.wakeUp();
-            Outputs exits = new Outputs(floor);
-            if (before != null) {
-              // A rule that became a journey (or back) carries nothing pending over.
-              TriggerState after =
-                  change.kindSwitched()
-                      ? RuleChanges.apply(before, change.before(), null)
-                      : RuleChanges.apply(before, change.before(), change.after());
-              if (change.journeyBefore() != null) {
-                Journey next = change.kindSwitched() ? null : change.journeyAfter();
-                after =
-                    JourneyChanges.apply(after, change.journeyBefore(), next, user, floor, exits);
-              }
-              store.triggers(after);
-            }
-            if (arms) {
-              // A date rule arms for every user who has the attribute, as of the watermark.
-              engine.armDate(change.after(), store, floor);
-            }
-            Long next = engine.nextWakeUp(store, expiry);
-            store.wakeUp(next);
-            store.flush();
-            emit(exits);
-            moveWakeUp(registered, next, floor);
-          } catch (RuntimeException | StackOverflowError e) {
-            // This user keeps the pending fires as they were; everyone else gets the change.
-            internalErrors.inc();
-            LOG.error("Cannot apply a rule change to the pending fires of user {}", user, e);
-          } finally {
-            store.discard();
-          }
-        });
-    cache.clear();
+    setCurrentKey(user); // timers and the store address the current key
+    try {
+      TriggerState before = store.triggers(); // a copy: the record changes only on flush
+      boolean arms = change.after() != null && change.after().trigger() instanceof Trigger.OnDate;
+      if (before == null && !arms) {
+        return;
+      }
+      Long registered = store.wakeUp();
+      Outputs exits = new Outputs(asOf);
+      if (before != null) {
+        // A rule that became a journey (or back) carries nothing pending over.
+        TriggerState after =
+            change.kindSwitched()
+                ? RuleChanges.apply(before, change.before(), null)
+                : RuleChanges.apply(before, change.before(), change.after());
+        if (change.journeyBefore() != null) {
+          Journey next = change.kindSwitched() ? null : change.journeyAfter();
+          after = JourneyChanges.apply(after, change.journeyBefore(), next, user, asOf, exits);
+        }
+        store.triggers(after);
+      }
+      if (arms) {
+        // A date rule arms for every user who has the attribute, as of the watermark.
+        engine.armDate(change.after(), store, asOf);
+      }
+      Long next = engine.nextWakeUp(store, expiry);
+      store.wakeUp(next);
+      store.flush();
+      emit(exits);
+      moveWakeUp(registered, next, asOf);
+    } catch (RuntimeException | StackOverflowError e) {
+      internalErrors.inc();
+      LOG.error("Cannot apply a rule change to the state of user {}", user, e);
+    } finally {
+      store.discard();
+    }
   }
 
   private void reject(String ruleId, Integer version, String file, String reason) {
@@ -854,10 +938,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     }
     rulesLoaded = true;
     LOG.info("Rules loaded ({} in force); releasing events", rules.size());
-    if (heldWatermark != null) {
-      super.processWatermark1(heldWatermark);
-      heldWatermark = null;
-    }
+    releaseHeldWatermark();
   }
 
   private boolean allRulesSeen() {
