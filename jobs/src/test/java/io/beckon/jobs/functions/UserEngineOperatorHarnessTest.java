@@ -449,6 +449,50 @@ class UserEngineOperatorHarnessTest {
     assertEquals(List.of("profile"), parts("u3"));
   }
 
+  /**
+   * A date rule arriving for more users than one slice: the first slice now, the rest in later
+   * turns, event time held meanwhile; a checkpoint in the middle of the walk restores into a job
+   * that walks every user again, and each user's occurrence fires once, on time.
+   */
+  @Test
+  void aChangeReachesUsersASliceAtATimeAndSurvivesARestoreMidway() throws Exception {
+    harness.close();
+    harness = newHarness(RULES);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness.open();
+    publish(RULES);
+    int users = UserEngineOperator.SWEEP_SLICE_USERS + 300;
+    for (int i = 0; i < users; i++) {
+      send(
+          event(
+              "a" + i,
+              "u" + i,
+              "attributes_set",
+              "2026-01-05T10:00:00Z",
+              "{\"attributes\":{\"renewal_at\":\"2026-01-08T12:00:00Z\"}}"));
+    }
+    watermark(millis("2026-01-05T11:00:00Z"));
+    publish("renewal.yaml", RENEWAL, 10);
+    // The walk has one slice to go: event time waits for it.
+    watermark(millis("2026-01-07T12:00:00Z"));
+    assertTrue(harness.extractOutputValues().isEmpty(), "event time waits for the walk");
+    var midway = harness.snapshot(1, 1);
+    harness.close();
+
+    harness = newHarness(RULES);
+    harness.setStateBackend(new EmbeddedRocksDBStateBackend());
+    harness.initializeState(midway);
+    harness.open();
+    assertTrue(harness.extractOutputValues().isEmpty());
+    harness.setProcessingTime(1); // the turns of the task thread that finish the walk
+    watermark(millis("2026-01-07T12:00:00Z"));
+    List<SendCommand> sent = harness.extractOutputValues();
+    assertEquals(users, sent.size(), "every user's occurrence, once");
+    assertEquals(users, sent.stream().map(SendCommand::getUserId).distinct().count());
+    assertTrue(
+        sent.stream().allMatch(c -> c.getFireTime().toString().equals("2026-01-07T12:00:00Z")));
+  }
+
   @Test
   void capHistoryAndConversionWindowsLeaveStateWhenTheirWindowsPass() throws Exception {
     harness.close();
