@@ -452,4 +452,93 @@ class JourneyTest {
     engine.fireDue("u", t + Durations.DAY, store, out);
     assertEquals(List.of("book now"), out.sent.stream().map(SendCommand::getBody).toList());
   }
+
+  @Test
+  void erasureDeletesTheInstanceWithoutAJourneyEvent() {
+    Scenario s =
+        new Scenario(journey("", "  - id: wait\n    wait: 1d\n" + send("after", "x")))
+            .event("a", "2026-01-05T10:00:00Z", "ping")
+            .event("b", "2026-01-05T11:00:00Z", "user_erased")
+            .runToEnd();
+    assertEquals(
+        List.of("2026-01-05T10:00:00Z entered #2026-01-05T10:00:00.000Z#0"), s.journeyEvents());
+    assertEquals(List.of(), s.sent);
+  }
+
+  @Test
+  void aBranchWithoutElseGoesToTheNextStepAndSeesTheProfileNow() {
+    Scenario s =
+        new Scenario(
+                journey(
+                    "",
+                    "  - id: later\n    wait: 1h\n"
+                        + "  - id: route\n    branch:\n"
+                        + "      - {when: {attribute: vip, op: eq, value: true}, goto: vip}\n"
+                        + send("everyone", "everyone")
+                        + send("vip", "vip")))
+            .event("a", "2026-01-05T10:00:00Z", "ping")
+            .event("b", "2026-01-06T10:00:00Z", "ping")
+            // Set during the first instance's wait: its branch reads it; the second's too.
+            .event("c", "2026-01-05T10:30:00Z", "attributes_set", set("vip", "false"))
+            .event("d", "2026-01-06T10:30:00Z", "attributes_set", set("vip", "true"))
+            .runToEnd();
+    assertEquals(
+        List.of("everyone", "vip", "vip"), s.sent.stream().map(SendCommand::getBody).toList());
+  }
+
+  @Test
+  void aProfileValueShadowsTheFrozenTriggerVariableOfTheSameName() {
+    Scenario s =
+        new Scenario(
+                "kind: journey\nid: cart-steps\nversion: 1\n"
+                    + "trigger: {kind: cart_abandoned, delay: 1h}\n"
+                    + "steps:\n"
+                    + send("first", "{{ cart_units }}")
+                    + "  - id: later\n    wait: 1h\n"
+                    + send("second", "{{ cart_units }}"))
+            .event(
+                "a",
+                "2026-01-05T10:00:00Z",
+                "cart_item_added",
+                "{\"sku\":\"S\",\"quantity\":2,\"price\":1.0}")
+            .event(
+                "b",
+                "2026-01-05T11:30:00Z",
+                "cart_item_added",
+                "{\"sku\":\"T\",\"quantity\":3,\"price\":1.0}")
+            .runUntil("2026-01-05T12:00:00Z");
+    // Entered at 11:00 with 2 units (frozen); at 12:00 the cart holds 5.
+    assertEquals(List.of("2", "5"), s.sent.stream().map(SendCommand::getBody).toList());
+    assertEquals(
+        2L,
+        ((Number) Json.parseObject(s.sent.get(1).getVariables()).get("cart_units")).longValue());
+  }
+
+  @Test
+  void everyEntryAttemptCountsForTheGeofenceCooldownWhateverItsOutcome() {
+    Scenario s =
+        new Scenario(
+                "kind: journey\nid: shop-visit\nversion: 1\n"
+                    + "trigger:\n  kind: geofence_entered\n"
+                    + "  fences: [{id: shop, lat: 52.0, lon: 21.0, radius_m: 100}]\n"
+                    + "  cooldown: 2h\n"
+                    + "audience: {attribute: vip, op: eq, value: true}\n"
+                    + "steps:\n"
+                    + send("hello", "x"))
+            .event("a", "2026-01-05T10:00:00Z", "location_updated", "{\"lat\":52.0,\"lon\":21.0}")
+            .event("b", "2026-01-05T10:30:00Z", "attributes_set", set("vip", "true"))
+            .event("c", "2026-01-05T10:40:00Z", "location_updated", "{\"lat\":52.1,\"lon\":21.0}")
+            .event("d", "2026-01-05T11:00:00Z", "location_updated", "{\"lat\":52.0,\"lon\":21.0}")
+            .event("e", "2026-01-05T12:00:00Z", "location_updated", "{\"lat\":52.1,\"lon\":21.0}")
+            .event("f", "2026-01-05T12:30:00Z", "location_updated", "{\"lat\":52.0,\"lon\":21.0}")
+            .runToEnd();
+    // 10:00 is an attempt (audience fails) and starts the cooldown: 11:00 does not fire at all.
+    assertEquals(
+        List.of(
+            "2026-01-05T10:00:00Z entry_suppressed reason=audience",
+            "2026-01-05T12:30:00Z entered #2026-01-05T12:30:00.000Z#0",
+            "2026-01-05T12:30:00Z sent hello #2026-01-05T12:30:00.000Z#0",
+            "2026-01-05T12:30:00Z exited hello reason=completed #2026-01-05T12:30:00.000Z#0"),
+        s.journeyEvents());
+  }
 }
