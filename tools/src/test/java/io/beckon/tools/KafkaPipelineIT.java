@@ -98,7 +98,13 @@ class KafkaPipelineIT {
     kafka.createCompactedTopic("policies", 1);
     kafka.createTopic("rules-rejected", 1);
     for (String t :
-        List.of("send-commands", "send-suppressions", "conversions", "events-dlq", "events-late")) {
+        List.of(
+            "send-commands",
+            "send-suppressions",
+            "conversions",
+            "journey-events",
+            "events-dlq",
+            "events-late")) {
       kafka.createTopic(t, 2);
     }
   }
@@ -1229,6 +1235,8 @@ class KafkaPipelineIT {
             "send-suppressions",
             "conversions",
             "conversions",
+            "journey-events",
+            "journey-events",
             "dead-letters",
             "events-dlq",
             "late-events",

@@ -495,6 +495,7 @@ class PoisonCorpusIT {
             "send-commands", "send-commands",
             "send-suppressions", "send-suppressions",
             "conversions", "conversions",
+            "journey-events", "journey-events",
             "dead-letters", "events-dlq",
             "late-events", "events-late");
     topics.forEach(

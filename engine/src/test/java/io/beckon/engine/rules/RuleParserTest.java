@@ -25,6 +25,9 @@ class RuleParserTest {
             "repurchase-30d"),
         rules.rules().stream().map(Rule::id).toList(),
         "fire order: priority, then id");
+    assertEquals(
+        List.of("onboarding-first-days", "search-without-booking"),
+        rules.journeys().stream().map(j -> j.id()).toList());
   }
 
   static List<String> problems(String yaml) {

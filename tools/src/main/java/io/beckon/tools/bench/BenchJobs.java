@@ -96,6 +96,7 @@ final class BenchJobs {
             // policies-NAME.
             Map.entry("topic.policies", rulesTopic.replaceFirst("^rules-", "policies-")),
             Map.entry("topic.conversions", prefix + "-conversions"),
+            Map.entry("topic.journey-events", prefix + "-journey-events"),
             Map.entry("topic.rules-rejected", prefix + "-rules-rejected"),
             Map.entry("topic.send-commands", prefix + "-send-commands"),
             Map.entry("topic.send-suppressions", prefix + "-send-suppressions"),
@@ -116,6 +117,7 @@ final class BenchJobs {
       prefix + "-send-commands",
       prefix + "-send-suppressions",
       prefix + "-conversions",
+      prefix + "-journey-events",
       prefix + "-events-dlq",
       prefix + "-events-late",
       prefix + "-rules-rejected"

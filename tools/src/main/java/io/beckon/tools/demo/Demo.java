@@ -1,8 +1,8 @@
 package io.beckon.tools.demo;
 
 import io.beckon.engine.event.AvroEvents;
+import io.beckon.engine.journey.Journey;
 import io.beckon.engine.rules.RuleSet;
-import io.beckon.engine.rules.RulesValidator;
 import io.beckon.engine.time.Durations;
 import io.beckon.jobs.EngagementJob;
 import io.beckon.jobs.JobConfig;
@@ -54,6 +54,8 @@ public final class Demo {
           "send-suppressions",
           "conversions",
           "conversions",
+          "journeys",
+          "journey-events",
           "dlq",
           "events-dlq",
           "late",
@@ -145,12 +147,14 @@ public final class Demo {
           serve(kafka, registry);
         } else {
           generate(options, kafka, registry, outputs, printer, rulesRepo);
+          RuleSet published = RuleSet.parse(RuleSet.readFolder(rulesRepo));
           summary(
               outputs,
-              rules.keySet().stream()
-                  .filter(f -> !f.equals(RulesValidator.POLICIES_FILE))
-                  .map(f -> f.replace(".yaml", ""))
-                  .toList());
+              java.util.stream.Stream.concat(
+                      published.rules().stream().map(r -> r.id()),
+                      published.journeys().stream().map(j -> j.id()))
+                  .toList(),
+              published.journeys());
           report(outputs, rulesRepo, Path.of(options.get("report", "demo-report.html")));
         }
       } finally {
@@ -416,7 +420,7 @@ public final class Demo {
     }
   }
 
-  private static void summary(OutputWatcher outputs, List<String> ruleIds) {
+  private static void summary(OutputWatcher outputs, List<String> ruleIds, List<Journey> journeys) {
     System.out.println();
     System.out.println("== Beckon demo summary ==");
     System.out.println("send commands per rule:");
@@ -430,6 +434,10 @@ public final class Demo {
       System.out.println("suppressions per rule and reason:");
       outputs.suppressionsByReason.forEach(
           (k, n) -> System.out.printf(Locale.ROOT, "  %-40s %,8d%n", k, n));
+      if (!journeys.isEmpty()) {
+        System.out.println("journeys (journey-events: entries, exits by reason, sends per step):");
+        outputs.journeys.lines(journeys).forEach(System.out::println);
+      }
       System.out.println("dead letters:");
       outputs.deadLettersByReason.forEach(
           (k, n) -> System.out.printf(Locale.ROOT, "  %-60s %,4d%n", k, n));
@@ -453,6 +461,7 @@ public final class Demo {
             + kafka.bootstrapServers()
             + " -C -t send-commands -X isolation.level=read_committed -s value=avro -r "
             + registry.url());
+    say("  watch journeys    : the same with -t journey-events");
     CountDownLatch stop = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown));
     stop.await();

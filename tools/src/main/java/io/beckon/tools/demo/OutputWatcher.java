@@ -5,6 +5,7 @@ import io.beckon.jobs.kafka.DeadLetterSerializer;
 import io.beckon.jobs.kafka.RegistryClients;
 import io.beckon.jobs.kafka.WriterSchemas;
 import io.beckon.schema.Conversion;
+import io.beckon.schema.JourneyEvent;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
 import java.nio.charset.StandardCharsets;
@@ -36,6 +37,11 @@ final class OutputWatcher implements AutoCloseable {
   final List<String> conversionLines = new ArrayList<>();
   final AtomicLong conversions = new AtomicLong();
 
+  /** Journey events by journey, type, step and reason (guarded by this). */
+  final JourneySummary journeys = new JourneySummary();
+
+  final AtomicLong journeyEvents = new AtomicLong();
+
   /** Commands whose send_after is later than their fire_time: held by quiet hours. */
   final AtomicLong deferred = new AtomicLong();
 
@@ -53,7 +59,8 @@ final class OutputWatcher implements AutoCloseable {
   private volatile boolean running = true;
 
   /**
-   * @param topics role ("sends", "suppressions", "conversions", "dlq", "late") -> topic name
+   * @param topics role ("sends", "suppressions", "conversions", "journeys", "dlq", "late") -> topic
+   *     name
    */
   OutputWatcher(
       String bootstrap,
@@ -119,6 +126,12 @@ final class OutputWatcher implements AutoCloseable {
       conversions.incrementAndGet();
       synchronized (this) {
         conversionLines.add(JsonViews.of(c));
+      }
+    } else if (r.topic().equals(topics.get("journeys"))) {
+      JourneyEvent e = schemas.decode(r.value(), JourneyEvent.class);
+      journeyEvents.incrementAndGet();
+      synchronized (this) {
+        journeys.add(e);
       }
     } else if (r.topic().equals(topics.get("dlq"))) {
       var header = r.headers().lastHeader(DeadLetterSerializer.REASON_HEADER);

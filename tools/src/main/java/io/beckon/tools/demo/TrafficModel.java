@@ -12,9 +12,10 @@ import java.util.function.Consumer;
 
 /**
  * Simulated app users for the demo: installs over ten days, sessions of browsing, carts that are
- * bought or abandoned, some users drifting away, trips past the airport and the flagship store, and
- * the usual mobile noise (retried events). Deterministic for a seed. Event time spans about six
- * weeks so that week- and month-long rules fire within a demo run.
+ * bought or abandoned, some users drifting away, trips past the airport and the flagship store,
+ * flight searches that are booked or not, and the usual mobile noise (retried events).
+ * Deterministic for a seed. Event time spans about six weeks so that week- and month-long rules
+ * fire within a demo run.
  */
 public final class TrafficModel {
   public static final long START = Instant.parse("2026-01-05T00:00:00Z").toEpochMilli();
@@ -32,12 +33,24 @@ public final class TrafficModel {
     {"SKU-KIT", "Spa kit", "189.0"},
     {"SKU-DRYER", "Hair dryer", "249.0"}
   };
+  private static final String[] DESTINATIONS = {
+    "Lisbon", "Rome", "Barcelona", "Oslo", "Athens", "Reykjavik"
+  };
+
+  /** Users who plan trips, the chance that one of their sessions holds a search, and so on. */
+  static final double TRAVELLERS = 0.2;
+
+  static final double SEARCH_PER_SESSION = 0.15;
+  static final double SECOND_SEARCH = 0.3;
+  static final double BOOKED = 0.4;
 
   private final Random random;
+  private final long seed;
   private final int users;
 
   public TrafficModel(long seed, int users) {
     this.random = new Random(seed);
+    this.seed = seed;
     this.users = users;
   }
 
@@ -104,7 +117,9 @@ public final class TrafficModel {
                   + "\"}}"));
     }
     boolean firstSession = true;
+    List<Long> sessions = new ArrayList<>();
     while (t < activeUntil && t < START + SPAN) {
+      sessions.add(t);
       seq = session(user, seq, t, firstSession, out);
       firstSession = false;
       if (random.nextDouble() < 0.12) {
@@ -112,6 +127,45 @@ public final class TrafficModel {
       }
       t += (long) ((0.5 + random.nextDouble() * 2.5) * Durations.DAY);
     }
+    flights(user, sessions, out);
+  }
+
+  /**
+   * Flight searches (custom event {@code flight_searched} with a {@code destination}), sometimes a
+   * second one for another destination later that day, and a {@code trip_booked} within hours of
+   * the last search, or never. Drawn from a generator of the user's own (model seed and user id)
+   * and numbered apart ({@code u-1-f0}), so that every other event of the model is exactly what it
+   * was before searches were added.
+   */
+  private void flights(String user, List<Long> sessions, List<Event> out) {
+    Random r = new Random(seed * 1_000_003L + user.hashCode());
+    if (r.nextDouble() >= TRAVELLERS) {
+      return;
+    }
+    int n = 0;
+    for (long start : sessions) {
+      if (r.nextDouble() >= SEARCH_PER_SESSION) {
+        continue;
+      }
+      long t = start + (1 + r.nextInt(10)) * Durations.MINUTE;
+      String destination = DESTINATIONS[r.nextInt(DESTINATIONS.length)];
+      out.add(flight(user, n++, "flight_searched", t, destination));
+      if (r.nextDouble() < SECOND_SEARCH) {
+        t += (2 + r.nextInt(8)) * Durations.HOUR;
+        destination = DESTINATIONS[r.nextInt(DESTINATIONS.length)];
+        out.add(flight(user, n++, "flight_searched", t, destination));
+      }
+      if (r.nextDouble() < BOOKED) {
+        t += Durations.HOUR + r.nextInt(5 * 60) * Durations.MINUTE;
+        out.add(flight(user, n++, "trip_booked", t, destination));
+      }
+    }
+  }
+
+  private static Event flight(String user, int n, String type, long time, String destination) {
+    Event e = event(user, 0, type, time, "{\"destination\":\"" + destination + "\"}");
+    e.setEventId(user + "-f" + n);
+    return e;
   }
 
   /**

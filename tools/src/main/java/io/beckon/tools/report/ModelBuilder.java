@@ -22,7 +22,16 @@ final class ModelBuilder {
     this.rules = rulesOrNull;
     if (rules != null) {
       rules.rules().forEach(r -> rule(r.id()));
+      rules.journeys().forEach(j -> rule(j.id()));
     }
+  }
+
+  /**
+   * Whether the id is a journey of the rules given: its commands and suppressions carry it as
+   * {@code rule_id}, with variant {@code default} (no experiment and no conversion in contract v2).
+   */
+  private boolean journey(String id) {
+    return rules != null && rules.journey(id) != null;
   }
 
   void command(JsonLines.Line line) {
@@ -60,6 +69,9 @@ final class ModelBuilder {
    * (contract section 5), {@code default} without one, null when the rule is not known.
    */
   private String groupOf(String ruleId, String userId) {
+    if (journey(ruleId)) {
+      return Experiment.DEFAULT_VARIANT;
+    }
     Rule rule = rules == null ? null : rules.get(ruleId);
     if (rule == null) {
       return null;
@@ -86,12 +98,18 @@ final class ModelBuilder {
 
   /** Whether conversions of the rule are measured: unless the rule is known to define none. */
   private boolean measuresConversions(String ruleId) {
+    if (journey(ruleId)) {
+      return false;
+    }
     Rule rule = rules == null ? null : rules.get(ruleId);
     return rule == null || rule.conversion() != null;
   }
 
   /** The groups a known rule has, in the order its experiment lists them, the holdout last. */
   private List<String> configuredGroups(String ruleId) {
+    if (journey(ruleId)) {
+      return List.of(Experiment.DEFAULT_VARIANT);
+    }
     Rule rule = rules == null ? null : rules.get(ruleId);
     if (rule == null) {
       return List.of();

@@ -123,6 +123,34 @@ class ReportModelTest {
   }
 
   @Test
+  void aJourneyIsOneDefaultGroupWithoutConversionsAndItsSuppressionsAreAssigned() {
+    var rules =
+        io.beckon.engine.rules.RuleSet.parse(
+            Map.of(
+                "trial.yaml",
+                """
+                kind: journey
+                id: trial
+                version: 1
+                trigger: {kind: event, event: trial_started}
+                steps:
+                  - id: hello
+                    send: {channel: in_app, body: "hi"}
+                """));
+    ReportModel model =
+        ReportModel.from(
+            List.of(ReportFixtures.command("trial", "u-1", "default", ReportFixtures.T1)),
+            List.of(ReportFixtures.suppression("trial", "u-2", "frequency_cap", ReportFixtures.T2)),
+            List.of(),
+            rules);
+    RuleReport trial = model.rule("trial");
+    assertEquals(List.of("default"), trial.groups().stream().map(Figures::group).toList());
+    assertRow(trial.group("default"), 2, 1, Map.of(Reason.FREQUENCY_CAP, 1L), 0);
+    assertEquals(0, trial.unassigned());
+    assertFalse(trial.measuresConversions(), "journeys have no conversion (contract v2)");
+  }
+
+  @Test
   void conversionsAloneMakeARow() {
     ReportModel model =
         ReportModel.from(
