@@ -44,6 +44,24 @@ class BenchSetupTest {
   }
 
   @Test
+  void theOnboardingRunsFromEntryToEnd() {
+    JourneyBench bench = new JourneyBench();
+    bench.setUp();
+    Fires out = Fires.counting();
+    InMemoryUserStore store = bench.run(out);
+    // Entered at the open, the picks pushed at 09:30 two days later; no product viewed and an
+    // empty cart: the stories email, in-app (no email address). Entered, sent, sent, exited.
+    assertEquals(2, out.sends, "the picks and the stories");
+    assertEquals(4, out.journeyEvents);
+    assertTrue(store.triggers().getJourneys().isEmpty(), "the instance ended");
+    assertTrue(store.triggers().getPending().isEmpty(), "nothing is due any more");
+    assertEquals(
+        java.util.Set.of("onboarding-first-days"),
+        store.triggers().getLastFire().keySet(),
+        "only the once-only entry is remembered");
+  }
+
+  @Test
   void theCartMessageRendersWithTheShoppersData() {
     TemplateBench bench = new TemplateBench();
     bench.setUp();
