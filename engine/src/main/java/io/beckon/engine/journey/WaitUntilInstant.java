@@ -15,10 +15,11 @@ public final class WaitUntilInstant {
 
   /** The completion instant of {@code step} reached at {@code reached}, in zone {@code zone}. */
   public static long next(Step.WaitUntil step, ZoneId zone, long reached) {
-    // The reached local date's instant may lie before `reached`; a week later every weekday has
-    // come round, and one more day covers a date whose only instant came before `reached`.
-    LocalDate day = java.time.Instant.ofEpochMilli(reached).atZone(zone).toLocalDate();
-    for (int i = 0; i <= 8; i++, day = day.plusDays(1)) {
+    // From the local date before the one reached on: a gap across midnight can move that date's
+    // time past midnight, to or after `reached` (America/Nuuk's 23:00 -> 00:00). A week and two
+    // days later every weekday has come round, even when the first dates' instants came too early.
+    LocalDate day = java.time.Instant.ofEpochMilli(reached).atZone(zone).toLocalDate().minusDays(1);
+    for (int i = 0; i <= 9; i++, day = day.plusDays(1)) {
       if (!step.days().contains(day.getDayOfWeek())) {
         continue;
       }
@@ -27,6 +28,6 @@ public final class WaitUntilInstant {
         return at;
       }
     }
-    throw new IllegalStateException("no allowed day within 8 days: " + step.days());
+    throw new IllegalStateException("no allowed day within 9 days: " + step.days());
   }
 }

@@ -313,7 +313,11 @@ class JourneyTest {
     // Reached after that day's instant: the next day, 01:30 EST = 06:30Z.
     "America/New_York, 01:30, 2026-11-01T05:30:00.001Z, 2026-11-02T06:30:00Z",
     // Reached exactly at it: completes at once.
-    "America/New_York, 01:30, 2026-11-01T05:30:00Z, 2026-11-01T05:30:00Z"
+    "America/New_York, 01:30, 2026-11-01T05:30:00Z, 2026-11-01T05:30:00Z",
+    // Nuuk springs forward 2026-03-28 23:00 -> 2026-03-29 00:00 (UTC-2 -> UTC-1): Saturday's
+    // 23:30 is in the gap and moves to Sunday 00:30 = 01:30Z, after a step reached at Sunday
+    // 00:10 (01:10Z). Saturday's instant comes first, though the step was reached on Sunday.
+    "America/Nuuk, 23:30, 2026-03-29T01:10:00Z, 2026-03-29T01:30:00Z"
   })
   void waitUntilOnDaylightSavingDays(String zone, String localTime, String reached, String sent) {
     Scenario s =
