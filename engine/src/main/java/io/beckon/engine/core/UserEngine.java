@@ -292,12 +292,14 @@ public final class UserEngine {
       if (rule == null || !rule.enabled()) {
         continue;
       }
+      if (firedOnce(rule, state)) {
+        // A once-only rule or journey that already fired does not fire again at all (3b, 7): not
+        // even its fence cooldown notices.
+        continue;
+      }
       if (rule.trigger() instanceof Trigger.GeofenceEntered g
           && withinFenceCooldown(g, fire, now, state)) {
         continue;
-      }
-      if (firedOnce(rule, state)) {
-        continue; // a once-only rule that already fired does not fire again at all (3b)
       }
       Journey journey = rules.journey(rule.id());
       boolean counts =
