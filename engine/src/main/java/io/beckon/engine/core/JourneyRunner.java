@@ -145,15 +145,7 @@ final class JourneyRunner {
   }
 
   private void entrySuppressed(Journey journey, long now, String reason) {
-    out.journey(
-        JourneyEvent.newBuilder()
-            .setUserId(userId)
-            .setJourneyId(journey.id())
-            .setJourneyVersion(journey.version())
-            .setTime(Instant.ofEpochMilli(now))
-            .setType(ENTRY_SUPPRESSED)
-            .setReason(reason)
-            .build());
+    out.journey(event(userId, journey, null, now, ENTRY_SUPPRESSED).setReason(reason).build());
   }
 
   // ---- events ----
@@ -338,13 +330,7 @@ final class JourneyRunner {
       long now,
       String reason,
       String step) {
-    return JourneyEvent.newBuilder()
-        .setUserId(userId)
-        .setJourneyId(journey.id())
-        .setJourneyVersion(journey.version())
-        .setInstance(instance.getInstance())
-        .setTime(Instant.ofEpochMilli(now))
-        .setType(EXITED)
+    return event(userId, journey, instance.getInstance(), now, EXITED)
         .setStep(step)
         .setReason(reason)
         .build();
@@ -352,11 +338,17 @@ final class JourneyRunner {
 
   private JourneyEvent.Builder event(
       Journey journey, JourneyInstance instance, long now, String type) {
+    return event(userId, journey, instance.getInstance(), now, type);
+  }
+
+  /** A journey event's common fields; {@code instance} is null for an entry attempt. */
+  private static JourneyEvent.Builder event(
+      String userId, Journey journey, String instance, long now, String type) {
     return JourneyEvent.newBuilder()
         .setUserId(userId)
         .setJourneyId(journey.id())
         .setJourneyVersion(journey.version())
-        .setInstance(instance.getInstance())
+        .setInstance(instance)
         .setTime(Instant.ofEpochMilli(now))
         .setType(type);
   }

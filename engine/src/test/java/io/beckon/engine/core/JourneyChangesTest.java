@@ -30,20 +30,21 @@ class JourneyChangesTest {
     return RuleSet.parse(Map.of("j.yaml", yaml)).journey("jny");
   }
 
-  /** A user whose instance of version 1 waits in {@code pause} (due T + 1d). */
-  static Scenario.Recorder waiting(InMemoryUserStore store, UserEngine engine) {
+  /** A user who entered {@code journey} at T and waits in its first step. */
+  static InMemoryUserStore waitingIn(Journey journey) {
+    InMemoryUserStore store = new InMemoryUserStore();
+    UserEngine engine = new UserEngine(new RuleSet(List.of(), List.of(journey)));
     Scenario.Recorder out = new Scenario.Recorder();
     engine.apply(ExpiryTest.event("a", T, "ping"), store, out);
     engine.fireDue("u", T, store, out);
-    return out;
+    return store;
   }
 
   @Test
   void anInstanceMovesToTheSameStepIdKeepingItsDueTime() {
     Journey v1 = journey(1, "pause", "wait: 1d");
     Journey v2 = journey(2, "pause", "wait: 3d");
-    InMemoryUserStore store = new InMemoryUserStore();
-    waiting(store, new UserEngine(new RuleSet(List.of(), List.of(v1))));
+    InMemoryUserStore store = waitingIn(v1);
     Scenario.Recorder out = new Scenario.Recorder();
     store.triggers(JourneyChanges.apply(store.triggers(), v1, v2, "u", T + 1, out));
     assertEquals(List.of(), out.journeyEvents);
@@ -59,8 +60,7 @@ class JourneyChangesTest {
   void anInstanceWhoseStepIsGoneExitsWithReasonVersion() {
     Journey v1 = journey(1, "pause", "wait: 1d");
     Journey v2 = journey(2, "rest", "wait: 1d");
-    InMemoryUserStore store = new InMemoryUserStore();
-    waiting(store, new UserEngine(new RuleSet(List.of(), List.of(v1))));
+    InMemoryUserStore store = waitingIn(v1);
     Scenario.Recorder out = new Scenario.Recorder();
     store.triggers(JourneyChanges.apply(store.triggers(), v1, v2, "u", T + 5, out));
     assertEquals(1, out.journeyEvents.size());
@@ -85,8 +85,7 @@ class JourneyChangesTest {
                         + "steps:\n  - id: pause\n    wait: 1d\n"))
             .journey("jny");
     for (Journey after : java.util.Arrays.asList(disabled, null)) {
-      InMemoryUserStore store = new InMemoryUserStore();
-      waiting(store, new UserEngine(new RuleSet(List.of(), List.of(v1))));
+      InMemoryUserStore store = waitingIn(v1);
       Scenario.Recorder out = new Scenario.Recorder();
       store.triggers(JourneyChanges.apply(store.triggers(), v1, after, "u", T + 5, out));
       assertEquals("version", out.journeyEvents.get(0).getReason());
@@ -100,10 +99,9 @@ class JourneyChangesTest {
         "wait_for: {events: [{event: booked, goto: hello}], timeout: {after: 2d, goto: end}}";
     Journey v1 = journey(1, "look", waitFor);
     Journey v2 = journey(2, "look", waitFor.replace("2d", "3d"));
-    InMemoryUserStore store = new InMemoryUserStore();
-    UserEngine engine1 = new UserEngine(new RuleSet(List.of(), List.of(v1)));
-    waiting(store, engine1);
-    engine1.apply(ExpiryTest.event("b", T + 10, "booked"), store, new Scenario.Recorder());
+    InMemoryUserStore store = waitingIn(v1);
+    new UserEngine(new RuleSet(List.of(), List.of(v1)))
+        .apply(ExpiryTest.event("b", T + 10, "booked"), store, new Scenario.Recorder());
     Scenario.Recorder out = new Scenario.Recorder();
     store.triggers(JourneyChanges.apply(store.triggers(), v1, v2, "u", T + 10, out));
     UserEngine engine2 = new UserEngine(new RuleSet(List.of(), List.of(v2)));
