@@ -38,6 +38,9 @@ public final class UserEngine {
   /** How long an event id is remembered for deduplication, in event time. */
   public static final long DEDUP_WINDOW = Durations.DAY;
 
+  /** The profile attribute that holds the user's time zone (contract section 6). */
+  private static final String TIMEZONE = "timezone";
+
   private final RuleSet rules;
   private final Policies policies;
   private final LongAdder invalidDateValues;
@@ -616,23 +619,37 @@ public final class UserEngine {
   }
 
   /**
-   * Whether an event can change what a date rule reads: custom attributes and the time zone change
-   * only with {@code attributes_set} and {@code app_opened}; of the computed timestamps, {@code
-   * last_purchase_at} with purchases and the others with any event. Saves reading and parsing every
-   * date value around every event.
+   * Whether an event can change what a date rule reads: a custom attribute or the time zone changes
+   * only when an {@code attributes_set} names it, or an {@code app_opened} carries it as one of its
+   * fields; of the computed timestamps, {@code first_seen_at} and {@code last_seen_at} change with
+   * any event, {@code last_active_at} with {@code app_opened} and {@code last_purchase_at} with
+   * purchases. Saves reading and parsing every date value around every event.
    */
   private boolean mayChangeDates(UserEvent e) {
     if (dateRules.isEmpty()) {
       return false;
     }
-    if (e.type().equals(ATTRIBUTES_SET) || e.type().equals(APP_OPENED)) {
-      return true;
-    }
     for (Rule rule : dateRules) {
       String attribute = ((Trigger.OnDate) rule.trigger()).attribute();
       if (attribute.equals("first_seen_at")
           || attribute.equals("last_seen_at")
+          || (attribute.equals("last_active_at") && e.type().equals(APP_OPENED))
           || (attribute.equals("last_purchase_at") && e.type().equals(PURCHASE_COMPLETED))) {
+        return true;
+      }
+    }
+    Map<?, ?> written =
+        e.type().equals(ATTRIBUTES_SET) && e.properties().get("attributes") instanceof Map<?, ?> m
+            ? m
+            : e.type().equals(APP_OPENED) ? e.properties() : null;
+    if (written == null) {
+      return false;
+    }
+    if (written.containsKey(TIMEZONE)) {
+      return true;
+    }
+    for (Rule rule : dateRules) {
+      if (written.containsKey(((Trigger.OnDate) rule.trigger()).attribute())) {
         return true;
       }
     }
@@ -650,7 +667,7 @@ public final class UserEngine {
       return null;
     }
     ProfileView profile = new ProfileView(store, now);
-    ZoneId zone = policies.zoneOf(profile.get("timezone"));
+    ZoneId zone = policies.zoneOf(profile.get(TIMEZONE));
     Map<Rule, DateInputs> inputs = new HashMap<>();
     for (Rule rule : dateRules) {
       Trigger.OnDate date = (Trigger.OnDate) rule.trigger();
@@ -708,7 +725,7 @@ public final class UserEngine {
     if (value == null) {
       return;
     }
-    ZoneId zone = policies.zoneOf(profile.get("timezone"));
+    ZoneId zone = policies.zoneOf(profile.get(TIMEZONE));
     Occurrence next =
         Occurrence.next(date, value, zone, c, state.getDateFired().get(rule.id()), fromYear);
     if (next == null) {
