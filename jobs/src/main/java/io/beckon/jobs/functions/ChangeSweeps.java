@@ -38,6 +38,11 @@ final class ChangeSweeps {
     return queue.isEmpty();
   }
 
+  /** How many changes have not reached every user yet. */
+  int size() {
+    return queue.size();
+  }
+
   /** The changes still to apply, oldest first: what a checkpoint keeps. */
   List<PendingSweep> pending() {
     return new ArrayList<>(queue);

@@ -295,6 +295,8 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
     metrics.gauge("eventTimeWatermark", () -> floor);
     metrics.gauge("bufferedEvents", () -> buffer.size());
     metrics.gauge("cachedUsers", () -> cache.size());
+    // Event time waits while a rule change is on its way to every user: this says why.
+    metrics.gauge("ruleChangesPending", () -> sweeps.size());
     // Rule updates carry no event time: that input is idle for good, so the events' watermark alone
     // decides (not MAX: an idle events input would then let every pending fire go at once).
     combinedWatermark.updateStatus(1, true);
