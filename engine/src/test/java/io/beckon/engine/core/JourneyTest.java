@@ -545,4 +545,61 @@ class JourneyTest {
             "2026-01-05T12:30:00Z exited hello reason=completed #2026-01-05T12:30:00.000Z#0"),
         s.journeyEvents());
   }
+
+  @Test
+  void thenOnAWaitAndAWaitUntilSkipsAhead() {
+    Scenario s =
+        new Scenario(
+                journey(
+                    "",
+                    "  - id: pause\n    wait: 1h\n    then: slot\n"
+                        + send("skipped", "never")
+                        + "  - id: slot\n    wait_until: {local_time: \"18:00\"}\n    then: last\n"
+                        + send("skipped-too", "never")
+                        + send("last", "last")))
+            .event("a", "2026-01-05T10:00:00Z", "ping")
+            .runToEnd();
+    assertEquals(List.of("jny@2026-01-05T18:00:00Z"), s.sentRules());
+    assertEquals("last", s.sent.get(0).getBody());
+  }
+
+  @Test
+  void aDayIsExactly24HoursAcrossAClockChange() {
+    // Warsaw springs forward on 2026-03-29: 10:00Z is 11:00 CET before, 12:00 CEST after.
+    Scenario s =
+        new Scenario(journey("", "  - id: pause\n    wait: 1d\n" + send("after", "x")))
+            .event("z", "2026-01-01T00:00:00Z", "app_opened", "{\"timezone\":\"Europe/Warsaw\"}")
+            .event("a", "2026-03-28T10:00:00Z", "ping")
+            .runToEnd();
+    assertEquals(List.of("jny@2026-03-29T10:00:00Z"), s.sentRules());
+  }
+
+  @Test
+  void aLateEventsProfileUpdateIsWhatALaterBranchReads() {
+    UserEngine engine =
+        new UserEngine(
+            io.beckon.engine.rules.RuleSet.parse(
+                java.util.Map.of(
+                    "j.yaml",
+                    journey(
+                        "",
+                        "  - id: pause\n    wait: 1d\n"
+                            + "  - id: route\n    branch:\n"
+                            + "      - {when: {attribute: vip, op: eq, value: true}, goto: vip}\n"
+                            + send("everyone", "everyone")
+                            + "    then: end\n"
+                            + send("vip", "vip")))));
+    InMemoryUserStore store = new InMemoryUserStore();
+    Scenario.Recorder out = new Scenario.Recorder();
+    long t = java.time.Instant.parse("2026-01-05T10:00:00Z").toEpochMilli();
+    engine.apply(ExpiryTest.event("a", t, "ping"), store, out);
+    engine.fireDue("u", t, store, out);
+    engine.applyLate(
+        new io.beckon.engine.event.UserEvent(
+            "b", "u", "attributes_set", t + 1, Json.parseObject(set("vip", "true"))),
+        store,
+        t + Durations.HOUR);
+    engine.fireDue("u", t + Durations.DAY, store, out);
+    assertEquals(List.of("vip"), out.sent.stream().map(SendCommand::getBody).toList());
+  }
 }
