@@ -7,6 +7,7 @@ import io.beckon.engine.journey.Step;
 import io.beckon.engine.journey.WaitUntilInstant;
 import io.beckon.engine.json.Json;
 import io.beckon.engine.profile.ProfileView;
+import io.beckon.engine.rules.Experiment;
 import io.beckon.engine.rules.Policies;
 import io.beckon.engine.rules.Rule;
 import io.beckon.engine.rules.RuleLimits;
@@ -18,6 +19,7 @@ import io.beckon.schema.state.JourneyInstance;
 import io.beckon.schema.state.PendingFire;
 import io.beckon.schema.state.TriggerState;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Iterator;
@@ -303,7 +305,7 @@ final class JourneyRunner {
     return end > now ? end : null;
   }
 
-  private java.time.ZoneId zone(long now) {
+  private ZoneId zone(long now) {
     return policies.zoneOf(new ProfileView(store, now).get("timezone"));
   }
 
@@ -393,7 +395,7 @@ final class JourneyRunner {
             .setExpiresAt(Instant.ofEpochMilli(now + step.expireAfter()))
             .setChannel(channelAndAddress[0])
             .setAddress(channelAndAddress[1])
-            .setVariant(io.beckon.engine.rules.Experiment.DEFAULT_VARIANT)
+            .setVariant(Experiment.DEFAULT_VARIANT)
             .setTitle(
                 text[0] == null
                     ? null

@@ -1,5 +1,6 @@
 package io.beckon.engine.journey;
 
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
@@ -18,7 +19,7 @@ public final class WaitUntilInstant {
     // From the local date before the one reached on: a gap across midnight can move that date's
     // time past midnight, to or after `reached` (America/Nuuk's 23:00 -> 00:00). A week and two
     // days later every weekday has come round, even when the first dates' instants came too early.
-    LocalDate day = java.time.Instant.ofEpochMilli(reached).atZone(zone).toLocalDate().minusDays(1);
+    LocalDate day = Instant.ofEpochMilli(reached).atZone(zone).toLocalDate().minusDays(1);
     for (int i = 0; i <= 9; i++, day = day.plusDays(1)) {
       if (!step.days().contains(day.getDayOfWeek())) {
         continue;

@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ValueState;
@@ -826,9 +827,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
    * while writes go on; the heap backend's maps cannot be changed under an iterator, so its keys
    * are copied first (the heap backend is for tests and small jobs).
    */
-  private java.util.stream.Stream<String> users() {
+  private Stream<String> users() {
     KeyedStateBackend<String> backend = getKeyedStateBackend();
-    java.util.stream.Stream<String> keys =
+    Stream<String> keys =
         backend.getKeys(StateNames.userRecord().getName(), VoidNamespace.INSTANCE);
     if (backend instanceof org.apache.flink.runtime.state.heap.HeapKeyedStateBackend) {
       try (keys) {
