@@ -37,13 +37,15 @@ public final class Beckon {
                  on an in-process Kafka broker: preloads simulated traffic, then events/s of a
                  passthrough job, a Flink CEP cart rule, Beckon (example rules) and Beckon (cart
                  rule); latency, exactly-once visibility, checkpoints, state per user
-        report   --commands FILE --suppressions FILE [--conversions FILE] [--rules DIR] [--html FILE]
+        report   --commands FILE --suppressions FILE [--conversions FILE] [--journeys FILE]
+                 [--rules DIR] [--html FILE]
         report   --bootstrap-servers HOST:PORT --schema-registry URL [--topic-prefix P]
                  [--rules DIR] [--html FILE]
                  per rule and variant: fires, sends, suppressions by reason, conversions,
                  conversion rate and lift over holdout (95% CI), from replay's files or from the
                  send-commands, send-suppressions and conversions topics (read_committed);
-                 --rules assigns suppressions to variants; --html writes a self-contained page
+                 --rules assigns suppressions to variants; --html writes a self-contained page;
+                 --journeys adds each journey's entries, exits by reason and sends per step
         job      --transactional.id.prefix NAME [--key value ...]
                  runs the engagement job in this JVM against your Kafka and registry
                  (for a cluster, submit jobs/target/beckon-jobs-*-job.jar instead); refuses

@@ -8,6 +8,7 @@ import io.beckon.schema.Conversion;
 import io.beckon.schema.JourneyEvent;
 import io.beckon.schema.SendCommand;
 import io.beckon.schema.Suppression;
+import io.beckon.tools.report.JourneySummary;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -28,6 +28,7 @@ public final class ReportCommand {
                   "commands",
                   "suppressions",
                   "conversions",
+                  "journeys",
                   "rules",
                   "html",
                   "bootstrap-servers",
@@ -65,8 +66,10 @@ public final class ReportCommand {
                 read(options.require("suppressions")),
                 conversions == null ? List.of() : read(conversions));
       } else {
-        if (options.get("suppressions", null) != null || options.get("conversions", null) != null) {
-          return usage("--suppressions and --conversions read files, not topics");
+        if (options.get("suppressions", null) != null
+            || options.get("conversions", null) != null
+            || options.get("journeys", null) != null) {
+          return usage("--suppressions, --conversions and --journeys read files, not topics");
         }
         lines =
             ReportTopics.read(
@@ -77,6 +80,10 @@ public final class ReportCommand {
       ReportModel model =
           ReportModel.from(lines.commands(), lines.suppressions(), lines.conversions(), rules);
       System.out.print(TerminalReport.render(model));
+      String journeys = options.get("journeys", null);
+      if (journeys != null) {
+        System.out.print(journeySummary(read(journeys), rules));
+      }
       String html = options.get("html", null);
       if (html != null) {
         Files.writeString(Path.of(html), HtmlReport.render(model), StandardCharsets.UTF_8);
@@ -90,6 +97,20 @@ public final class ReportCommand {
       System.err.println("report: " + e.getMessage());
       return 1;
     }
+  }
+
+  /**
+   * The journeys' funnel from a replay's {@code --journeys} file: entries, exits by reason, sends
+   * per step; with {@code --rules}, every journey of the folder and its send steps in file order.
+   */
+  static String journeySummary(List<String> journeyEvents, RuleSet rules) {
+    JourneySummary summary = new JourneySummary();
+    journeyEvents.stream().filter(l -> !l.isBlank()).forEach(summary::addJson);
+    StringBuilder out = new StringBuilder("\njourneys:\n");
+    summary
+        .lines(rules == null ? List.of() : rules.journeys())
+        .forEach(l -> out.append(l).append('\n'));
+    return out.toString();
   }
 
   private static RuleSet rules(String dir) {
@@ -108,7 +129,7 @@ public final class ReportCommand {
     System.err.println("report: " + problem);
     System.err.println(
         "usage: beckon report --commands FILE --suppressions FILE [--conversions FILE]"
-            + " [--rules DIR] [--html FILE]\n"
+            + " [--journeys FILE] [--rules DIR] [--html FILE]\n"
             + "       beckon report --bootstrap-servers HOST:PORT --schema-registry URL"
             + " [--topic-prefix P] [--rules DIR] [--html FILE]");
     return 2;

@@ -1,4 +1,4 @@
-package io.beckon.tools.demo;
+package io.beckon.tools.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -79,5 +79,37 @@ class JourneySummaryTest {
     List<String> lines = new JourneySummary().lines(journeys);
     assertEquals(9, lines.size(), "no entry was suppressed: no such row");
     assertEquals("    sent at nudge                         0", lines.get(8));
+  }
+
+  @Test
+  void theReportReadsReplaysJourneyFile() {
+    String prefix =
+        "{\"user_id\":\"u-1\",\"journey_id\":\"search\",\"journey_version\":1,"
+            + "\"instance\":\"2026-03-01T10:00:00.000Z#0\",";
+    List<String> file =
+        List.of(
+            prefix + "\"time\":\"2026-03-01T10:00:00Z\",\"type\":\"entered\"}",
+            prefix
+                + "\"time\":\"2026-03-02T10:00:00Z\",\"type\":\"sent\",\"step\":\"nudge\","
+                + "\"send_id\":\"x\"}",
+            prefix
+                + "\"time\":\"2026-03-02T10:00:00Z\",\"type\":\"exited\",\"step\":\"nudge\","
+                + "\"reason\":\"completed\"}",
+            "");
+    assertEquals(
+        String.join(
+            "\n",
+            "",
+            "journeys:",
+            "  search",
+            "    entered                               1",
+            "    exited: completed                     1",
+            "    exited: exit_on                       0",
+            "    exited: restarted                     0",
+            "    exited: version                       0",
+            "    still in the journey                  0",
+            "    sent at nudge                         1",
+            ""),
+        ReportCommand.journeySummary(file, null));
   }
 }

@@ -1,7 +1,8 @@
-package io.beckon.tools.demo;
+package io.beckon.tools.report;
 
 import io.beckon.engine.journey.Journey;
 import io.beckon.engine.journey.Step;
+import io.beckon.engine.json.Json;
 import io.beckon.schema.JourneyEvent;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,11 +11,12 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The demo's tally of the {@code journey-events} topic (contract section 7): per journey, entries
- * and failed entry attempts, exits by reason, and per send step what was sent, suppressed or held.
- * Not thread-safe: the output watcher guards it.
+ * A tally of journey events (contract section 7): per journey, entries and failed entry attempts,
+ * exits by reason, and per send step what was sent, suppressed or held. The demo keeps one over the
+ * {@code journey-events} topic, {@code beckon report --journeys} over a replay's file. Not
+ * thread-safe: the demo's output watcher guards it.
  */
-final class JourneySummary {
+public final class JourneySummary {
   /** Exit reasons in the contract's order; each is shown, zero or not. */
   static final List<String> EXIT_REASONS = List.of("completed", "exit_on", "restarted", "version");
 
@@ -29,11 +31,29 @@ final class JourneySummary {
     final Map<String, Map<String, Long>> suppressed = new TreeMap<>();
   }
 
-  void add(JourneyEvent e) {
-    Tally t = byJourney.computeIfAbsent(e.getJourneyId(), id -> new Tally());
-    String step = e.getStep() == null ? "?" : e.getStep();
-    String reason = e.getReason() == null ? "?" : e.getReason();
-    switch (e.getType()) {
+  public void add(JourneyEvent e) {
+    add(e.getJourneyId(), e.getType(), e.getStep(), e.getReason());
+  }
+
+  /** Adds a journey event in its JSON view, one line of {@code beckon replay --journeys}. */
+  public void addJson(String line) {
+    Map<String, Object> e = Json.parseObject(line);
+    if (!(e.get("journey_id") instanceof String journey)
+        || !(e.get("type") instanceof String type)) {
+      throw new IllegalArgumentException("not a journey event: " + line);
+    }
+    add(
+        journey,
+        type,
+        e.get("step") instanceof String step ? step : null,
+        e.get("reason") instanceof String reason ? reason : null);
+  }
+
+  private void add(String journeyId, String type, String stepOrNull, String reasonOrNull) {
+    Tally t = byJourney.computeIfAbsent(journeyId, id -> new Tally());
+    String step = stepOrNull == null ? "?" : stepOrNull;
+    String reason = reasonOrNull == null ? "?" : reasonOrNull;
+    switch (type) {
       case "entered" -> t.entered++;
       case "entry_suppressed" -> t.entrySuppressed.merge(reason, 1L, Long::sum);
       case "exited" -> t.exited.merge(reason, 1L, Long::sum);
@@ -46,7 +66,7 @@ final class JourneySummary {
   }
 
   /** Entries admitted to a journey so far. */
-  long entered(String journeyId) {
+  public long entered(String journeyId) {
     Tally t = byJourney.get(journeyId);
     return t == null ? 0 : t.entered;
   }
@@ -55,7 +75,7 @@ final class JourneySummary {
    * The summary's lines: every journey of {@code journeys} (and any other that wrote events), its
    * send steps in the order of the file, every exit reason.
    */
-  List<String> lines(List<Journey> journeys) {
+  public List<String> lines(List<Journey> journeys) {
     Map<String, List<String>> sendSteps = new TreeMap<>();
     for (Journey j : journeys) {
       List<String> steps = new ArrayList<>();
