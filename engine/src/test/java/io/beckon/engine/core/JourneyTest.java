@@ -430,19 +430,22 @@ class JourneyTest {
     assertNotEquals(s.sent.get(0).getSendId(), s.sent.get(2).getSendId());
   }
 
+  /** An engine with one journey, for tests that drive apply and fireDue themselves. */
+  static UserEngine engineFor(String journeyYaml) {
+    return new UserEngine(
+        io.beckon.engine.rules.RuleSet.parse(java.util.Map.of("j.yaml", journeyYaml)));
+  }
+
   @Test
   void lateEventsNeverEnterMatchOrExit() {
     UserEngine engine =
-        new UserEngine(
-            io.beckon.engine.rules.RuleSet.parse(
-                java.util.Map.of(
-                    "j.yaml",
-                    journey(
-                        "exit_on: [purchase_completed]\n",
-                        "  - id: look\n    wait_for:\n"
-                            + "      events: [{event: booked, goto: end}]\n"
-                            + "      timeout: {after: 1d, goto: nudge}\n"
-                            + send("nudge", "book now")))));
+        engineFor(
+            journey(
+                "exit_on: [purchase_completed]\n",
+                "  - id: look\n    wait_for:\n"
+                    + "      events: [{event: booked, goto: end}]\n"
+                    + "      timeout: {after: 1d, goto: nudge}\n"
+                    + send("nudge", "book now")));
     InMemoryUserStore store = new InMemoryUserStore();
     Scenario.Recorder out = new Scenario.Recorder();
     long t = java.time.Instant.parse("2026-01-05T10:00:00Z").toEpochMilli();
@@ -577,18 +580,15 @@ class JourneyTest {
   @Test
   void aLateEventsProfileUpdateIsWhatALaterBranchReads() {
     UserEngine engine =
-        new UserEngine(
-            io.beckon.engine.rules.RuleSet.parse(
-                java.util.Map.of(
-                    "j.yaml",
-                    journey(
-                        "",
-                        "  - id: pause\n    wait: 1d\n"
-                            + "  - id: route\n    branch:\n"
-                            + "      - {when: {attribute: vip, op: eq, value: true}, goto: vip}\n"
-                            + send("everyone", "everyone")
-                            + "    then: end\n"
-                            + send("vip", "vip")))));
+        engineFor(
+            journey(
+                "",
+                "  - id: pause\n    wait: 1d\n"
+                    + "  - id: route\n    branch:\n"
+                    + "      - {when: {attribute: vip, op: eq, value: true}, goto: vip}\n"
+                    + send("everyone", "everyone")
+                    + "    then: end\n"
+                    + send("vip", "vip")));
     InMemoryUserStore store = new InMemoryUserStore();
     Scenario.Recorder out = new Scenario.Recorder();
     long t = java.time.Instant.parse("2026-01-05T10:00:00Z").toEpochMilli();
