@@ -257,10 +257,30 @@ final class FlinkUserStore implements UserStore {
     seenWrites.put(eventId, time);
   }
 
+  /**
+   * The oldest event time in the committed record's dedup memory, null when it is empty: computed
+   * once per committed map (a flush that remembers or forgets ids makes a new one).
+   */
+  private Long committedOldestSeen(UserRecord record) {
+    Map<String, Long> seen = record.getSeenEvents();
+    if (entry.oldestSeenOf != seen) {
+      Long oldest = null;
+      for (Long at : seen.values()) {
+        if (oldest == null || at < oldest) {
+          oldest = at;
+        }
+      }
+      entry.oldestSeen = oldest;
+      entry.oldestSeenOf = seen;
+    }
+    return entry.oldestSeen;
+  }
+
   @Override
   public void forgetEventsBefore(long time) {
     UserRecord record = committed();
-    if (record != null) {
+    Long oldest = record == null ? null : committedOldestSeen(record);
+    if (oldest != null && oldest < time) {
       for (Map.Entry<String, Long> e : record.getSeenEvents().entrySet()) {
         if (e.getValue() < time && !seenWrites.containsKey(e.getKey())) {
           seenWrites.put(e.getKey(), null);
@@ -274,6 +294,9 @@ final class FlinkUserStore implements UserStore {
   public Long oldestSeenEvent() {
     Long oldest = null;
     UserRecord record = committed();
+    if (record != null && seenWrites.isEmpty()) {
+      return committedOldestSeen(record);
+    }
     if (record != null) {
       for (Map.Entry<String, Long> e : record.getSeenEvents().entrySet()) {
         if (!seenWrites.containsKey(e.getKey()) && (oldest == null || e.getValue() < oldest)) {

@@ -29,6 +29,14 @@ final class UserRecordCache {
 
     /** Attribute values parsed from their JSON text, by name: parsed at most once per visit. */
     final Map<String, Object> parsedAttributes = new HashMap<>();
+
+    /**
+     * The oldest time in {@link #oldestSeenOf}, the committed dedup memory it was computed for:
+     * every instant asks whether anything is old enough to forget, and the answer is usually no.
+     */
+    Long oldestSeen;
+
+    Map<String, Long> oldestSeenOf;
   }
 
   private final Backend backend;
