@@ -22,6 +22,7 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.function.Function;
@@ -58,6 +59,12 @@ final class JourneyRunner {
   private final UserStore store;
   private final TriggerState state;
   private final FireListener out;
+
+  /**
+   * How many instances of each journey entered at the instant this runner takes: the {@code n} of
+   * instance keys (every entry at an instant is taken by one runner, in one call of fireDue).
+   */
+  private Map<String, Integer> entriesNow;
 
   JourneyRunner(
       Policies policies, String userId, UserStore store, TriggerState state, FireListener out) {
@@ -104,11 +111,10 @@ final class JourneyRunner {
    * Takes an entry attempt at {@code now}, the checks in the contract's order: audience, reentry
    * cooldown, an active instance. An admitted entry runs its first steps inline.
    *
-   * @param entriesNow how many instances of this journey entered at {@code now} so far: the {@code
-   *     n} of the instance key (every entry at an instant is taken in one call of fireDue)
+   * @param entry the journey's entry trigger ({@link Journey#entry()}) whose fire this is
    * @return whether the entry was admitted (it then counts for reentry)
    */
-  boolean enter(Journey journey, PendingFire fire, long now, Map<String, Integer> entriesNow) {
+  boolean enter(Journey journey, Rule entry, PendingFire fire, long now) {
     ProfileView profile = new ProfileView(store, now);
     if (journey.audience() != null && !journey.audience().test(profile::get)) {
       entrySuppressed(journey, now, FireEvaluator.AUDIENCE);
@@ -127,9 +133,11 @@ final class JourneyRunner {
       }
       end(journey, running, now, RESTARTED, running.getStep());
     }
+    if (entriesNow == null) {
+      entriesNow = new HashMap<>();
+    }
     int n = entriesNow.merge(journey.id(), 1, Integer::sum) - 1;
-    Map<String, Object> variables =
-        FireEvaluator.triggerVariables(journey.entry(), fire, store, now);
+    Map<String, Object> variables = FireEvaluator.triggerVariables(entry, fire, store, now);
     JourneyInstance instance =
         JourneyInstance.newBuilder()
             .setJourneyId(journey.id())

@@ -284,7 +284,6 @@ public final class UserEngine {
             .thenComparing(DueItem::id)
             .thenComparingLong(DueItem::seq));
     JourneyRunner journeys = new JourneyRunner(policies, userId, store, state, out);
-    Map<String, Integer> entriesNow = new HashMap<>();
     for (DueItem item : due) {
       if (item.instance() != null) {
         wake(item.instance(), journeys, now);
@@ -307,7 +306,7 @@ public final class UserEngine {
       Journey journey = rules.journey(rule.id());
       boolean counts =
           journey != null
-              ? journeys.enter(journey, fire, now, entriesNow)
+              ? journeys.enter(journey, rule, fire, now)
               : FireEvaluator.evaluate(rule, policies, fire, userId, now, store, state, out)
                   .countsForReentry();
       if (counts && rule.reentry().remembersFires()) {

@@ -798,7 +798,7 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
       throws Exception {
     // Users only in the cache must be in keyed state, where the walk finds users.
     cache.writeBack();
-    sweeps.add(
+    PendingSweep pending =
         PendingSweep.newBuilder()
             .setRuleId(update.getRuleId())
             .setBeforeYaml(beforeYaml)
@@ -806,8 +806,9 @@ public class UserEngineOperator extends AbstractStreamOperator<SendCommand>
             .setAsOf(floor)
             .setPartition(update.getPartition())
             .setOffset(update.getOffset())
-            .build());
-    parsedSweep = sweeps.pending().get(sweeps.pending().size() - 1);
+            .build();
+    sweeps.add(pending);
+    parsedSweep = pending;
     parsedChange = change;
     sweepSlice(getProcessingTimeService().getCurrentProcessingTime());
   }
